@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace mrdflow::fcs {
@@ -25,8 +26,14 @@ class Keywords {
   std::size_t size() const noexcept { return entries_.size(); }
 
  private:
+  void reindex();
   std::vector<Keyword> entries_;
+  // lower-cased name -> position in entries_, so lookups stay O(1) for TEXT segments with
+  // many thousands of keywords (a quadratic scan would let a crafted file hang the reader).
+  std::unordered_map<std::string, std::size_t> index_;
 };
+
+std::string to_lower(std::string_view s);
 
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
