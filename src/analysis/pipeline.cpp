@@ -1,0 +1,428 @@
+// analyze_sample: read, prepare, run the template's population steps in order, then MRD,
+// antigen expression and eligibility. Bad input becomes an error entry, never a crash.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include "analysis/analysis.h"
+#include "analysis/markers.h"
+#include "analysis/prep.h"
+#include "analysis/template_impl.h"
+#include "autogate/dfn.h"
+#include "autogate/leukocytes.h"
+#include "autogate/qc.h"
+#include "autogate/scatter.h"
+#include "autogate/stats.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "mrdflow/version.h"
+
+namespace mrdflow::analysis {
+namespace ag = autogate;
+namespace {
+
+std::string now_iso8601() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::ostringstream s;
+  s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  return s.str();
+}
+
+std::string fmt(double v, int digits = 1) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+struct Run {
+  const Template::Impl& tmpl;
+  fcs::DataSet& data;
+  const ResolvedPanel& panel;
+  const Prepared& prep;
+  SampleResult& out;
+  std::map<std::string, ag::Mask> pops;
+  std::map<std::string, ag::LeukocyteGates> leuko;  // by parent
+  std::optional<ag::DfnResult> dfn;
+  std::map<std::string, double> splits;             // marker -> bright-mode threshold
+
+  ag::Column col(std::size_t c) const { return data.events.column(c); }
+  std::optional<ag::Column> marker(const std::string& m) const {
+    auto it = panel.markers.find(m);
+    if (it == panel.markers.end()) return std::nullopt;
+    return col(it->second);
+  }
+  std::size_t n() const { return data.events.events(); }
+
+  // Upper limit of a marker's negative reference: the first reference population with enough
+  // events, at the template's percentile. Returns {threshold, source}.
+  std::optional<std::pair<double, std::string>> negative_limit(const std::string& m,
+                                                               const std::vector<std::string>& refs) const {
+    auto c = marker(m);
+    if (!c) return std::nullopt;
+    if (tmpl.positivity_method == "fixed" || tmpl.fixed_thresholds.count(m)) {
+      auto it = tmpl.fixed_thresholds.find(m);
+      if (it != tmpl.fixed_thresholds.end()) return std::pair{it->second, std::string("template")};
+    }
+    for (const auto& r : refs) {
+      auto p = pops.find(r);
+      if (p == pops.end() || ag::count(p->second) < tmpl.min_reference_events) continue;
+      auto q = ag::quantile(*c, p->second, tmpl.positivity_percentile / 100.0);
+      if (q) return std::pair{*q, r + " p" + fmt(tmpl.positivity_percentile, 1)};
+    }
+    return std::nullopt;
+  }
+
+  ag::Mask step(const PopulationStep& s, const ag::Mask& parent) {
+    const auto num = [&](const char* k, double d) {
+      auto it = s.numbers.find(k);
+      return it == s.numbers.end() ? d : it->second;
+    };
+    if (s.method == "time_qc") {
+      ag::Mask keep = parent;
+      if (panel.time) {
+        std::vector<ag::Column> signals;
+        std::vector<std::string> names;
+        for (auto c : panel.fluorescence) { signals.push_back(col(c)); names.push_back(data.channels[c].name); }
+        for (auto o : {panel.fsc_a, panel.ssc_a})
+          if (o) { signals.push_back(col(*o)); names.push_back(data.channels[*o].name); }
+        ag::TimeQcOptions o;
+        o.mad_limit = num("mad_limit", o.mad_limit);
+        o.min_events_per_bin = static_cast<std::size_t>(num("min_events_per_bin", 150));
+        o.max_bins = static_cast<std::size_t>(num("max_bins", 500));
+        o.target_events_per_bin = static_cast<std::size_t>(num("events_per_bin", 1000));
+        auto r = ag::time_qc(col(*panel.time), signals, names, parent, o);
+        keep = std::move(r.keep);
+        for (auto& f : r.flags) out.qc.flags.push_back(f);
+      } else {
+        out.qc.flags.push_back("no Time channel: flow-rate/time QC not possible");
+        out.qc.status = "warn";
+      }
+      if (num("margins", 1) != 0) {
+        std::vector<ag::Column> sc;
+        std::vector<double> top;
+        for (auto o : {panel.fsc_a, panel.ssc_a})
+          if (o) { sc.push_back(col(*o)); top.push_back(1.0); }  // scatter scaled to its range
+        ag::Mask margin = ag::margin_events(sc, top, keep);
+        const auto m = ag::count(margin);
+        if (m > 0) {
+          keep = ag::mask_and_not(keep, margin);
+          out.qc.flags.push_back("margin events removed: " + std::to_string(m));
+        }
+      }
+      const auto before = ag::count(parent), after = ag::count(keep);
+      out.qc.events_removed = before - after;
+      const double share = before ? static_cast<double>(before - after) / static_cast<double>(before) : 0;
+      if (share > 0.3) out.qc.status = "fail";
+      else if (share > 0.05 && out.qc.status == "pass") out.qc.status = "warn";
+      return keep;
+    }
+    if (s.method == "debris_valley") {
+      if (!panel.fsc_a) return parent;
+      return ag::gate_debris(col(*panel.fsc_a), parent).cells;
+    }
+    if (s.method == "singlet_ratio") {
+      const double lo = num("mad_low", 4), hi = num("mad_high", 6);
+      if (panel.fsc_a && panel.fsc_h) return ag::gate_singlets(col(*panel.fsc_a), col(*panel.fsc_h), parent, lo, hi).singlets;
+      if (panel.ssc_a && panel.ssc_h) return ag::gate_singlets(col(*panel.ssc_a), col(*panel.ssc_h), parent, lo, hi).singlets;
+      out.warnings.push_back("no area/height scatter pair: doublets not excluded");
+      return parent;
+    }
+    if (s.method == "nucleated") {
+      auto it = s.lists.find("dye");
+      if (it != s.lists.end())
+        for (const auto& m : it->second)
+          if (auto c = marker(m))
+            if (auto r = ag::bright_mode(*c, parent)) return r->positive;
+      return parent;
+    }
+    if (s.method == "cd45_ssc") {
+      const std::string m = s.words.count("marker") ? s.words.at("marker") : "CD45";
+      auto c = marker(m);
+      if (!c || !panel.ssc_a) {
+        out.warnings.push_back(s.name + ": needs " + m + " and SSC");
+        return ag::Mask(n(), 0);
+      }
+      auto it = leuko.find(s.parent);
+      if (it == leuko.end()) {
+        it = leuko.emplace(s.parent, ag::gate_leukocytes(*c, col(*panel.ssc_a), parent)).first;
+        for (auto& note : it->second.notes) out.warnings.push_back(note);
+      }
+      const std::string sub = s.words.count("subset") ? s.words.at("subset") : "lymphocytes";
+      if (sub == "monocytes") return it->second.monocytes;
+      if (sub == "granulocytes") return it->second.granulocytes;
+      if (sub == "low_ssc") return it->second.low_ssc;
+      return it->second.lymphocytes;
+    }
+    if (s.method == "bright_mode") {
+      const auto& m = s.words.at("marker");
+      auto c = marker(m);
+      if (!c) { out.warnings.push_back(s.name + ": marker " + m + " not in the tube"); return ag::Mask(n(), 0); }
+      auto r = ag::bright_mode(*c, parent);
+      if (!r) { out.warnings.push_back(s.name + ": no " + m + "-bright population found"); return ag::Mask(n(), 0); }
+      splits[m] = r->threshold;
+      return r->positive;
+    }
+    if (s.method == "b_lineage") {
+      std::vector<std::string> refs = tmpl.positivity_references;
+      if (s.words.count("negative_reference")) refs.insert(refs.begin(), s.words.at("negative_reference"));
+      std::vector<ag::Column> cols;
+      std::vector<double> thr;
+      for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{}) {
+        auto c = marker(m);
+        if (!c) continue;
+        if (auto lim = negative_limit(m, refs)) { cols.push_back(*c); thr.push_back(lim->first); }
+        else out.warnings.push_back("b_lineage: no negative reference for " + m);
+      }
+      if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
+      ag::Mask b = ag::any_above(cols, thr, parent);
+      for (const auto& m : s.lists.count("exclude") ? s.lists.at("exclude") : std::vector<std::string>{}) {
+        auto c = marker(m);
+        if (!c) continue;
+        double t;
+        if (splits.count(m)) t = splits.at(m);
+        else if (auto sp = ag::bimodal_split(ag::gather(*c, parent))) t = *sp;
+        else continue;
+        for (std::size_t i = 0; i < n(); ++i) b[i] &= static_cast<std::uint8_t>((*c)[i] <= t);
+      }
+      if (s.words.count("exclude_population")) {
+        auto p = pops.find(s.words.at("exclude_population"));
+        if (p != pops.end()) b = ag::mask_and_not(b, p->second);
+      }
+      return b;
+    }
+    if (s.method == "dfn_blasts") {
+      std::vector<ag::DfnFeature> feats;
+      for (const auto& m : s.lists.count("markers") ? s.lists.at("markers") : std::vector<std::string>{}) {
+        auto c = marker(m);
+        if (!c) continue;
+        ag::DfnFeature f;
+        f.marker = m;
+        f.values = *c;
+        const auto cm = canonical_marker(m);
+        f.role = cm == "CD10" ? ag::MaturationRole::cd10 : cm == "CD20" ? ag::MaturationRole::cd20
+               : cm == "CD34" ? ag::MaturationRole::cd34 : cm == "CD45" ? ag::MaturationRole::cd45
+               : ag::MaturationRole::other;
+        if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
+        feats.push_back(f);
+      }
+      ag::DfnOptions o;
+      o.lod_events = tmpl.lod_events;
+      o.components = static_cast<std::size_t>(num("components", 8));
+      o.outlier_p = num("outlier_p", 1e-4);
+      o.gap_ratio = num("gap_ratio", 0.05);
+      o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
+      dfn = ag::find_blasts(feats, parent, o);
+      for (auto& note : dfn->notes) out.warnings.push_back(note);
+      return ag::mask_and(dfn->blasts, parent);
+    }
+    if (s.method == "dfn_normal") {
+      if (!dfn) return ag::Mask(n(), 0);
+      return ag::mask_and(dfn->normal, parent);
+    }
+    throw Error("template", "unknown method " + s.method);
+  }
+};
+
+}  // namespace
+
+SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Template& tmpl_handle,
+                            const SampleContext& context, const AnalyzeOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SampleResult out;
+  out.software_version = mrdflow::kVersion;
+  out.started = now_iso8601();
+  out.file = fcs_path.filename().string();
+  out.path = fcs_path.string();
+  out.sample_id = fcs_path.stem().string();
+  out.patient_id = context.patient_id;
+  out.specimen = context.specimen;
+  out.timepoint_day = context.timepoint_day;
+  const auto& tmpl = tmpl_handle.impl();
+  out.template_name = tmpl.name;
+  out.template_sha256 = tmpl.sha256;
+  auto finish = [&] {
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  };
+  try {
+    out.sha256 = sha256_file_hex(fcs_path);
+    fcs::ReadOptions ro;
+    ro.threads = std::max(1, options.threads);
+    fcs::DataSet data = fcs::read_fcs(fcs_path, ro);
+    out.fcs_version = data.header.version.rfind("FCS", 0) == 0 ? data.header.version.substr(3) : data.header.version;
+    out.events_total = data.events.events();
+    for (const auto& ch : data.channels)
+      out.channels.push_back({ch.name, ch.marker.empty() ? std::nullopt : std::optional<std::string>(ch.marker)});
+    for (const auto& w : data.warnings) out.warnings.push_back(w);
+
+    const ResolvedPanel panel = resolve_panel(data.channels, tmpl.aliases);
+    for (auto& note : panel.notes) out.warnings.push_back(note);
+    std::vector<std::string> missing;
+    for (const auto& any : tmpl.required) {
+      bool found = false;
+      for (const auto& m : any) found |= panel.markers.count(m) > 0;
+      if (!found) {
+        std::string s;
+        for (const auto& m : any) s += (s.empty() ? "" : " or ") + m;
+        missing.push_back(s);
+      }
+    }
+    if (!panel.fsc_a) missing.push_back("forward scatter");
+    if (!panel.ssc_a) missing.push_back("side scatter");
+    if (!missing.empty()) {
+      std::string s;
+      for (const auto& m : missing) s += (s.empty() ? "" : ", ") + m;
+      out.error_kind = "missing_markers";
+      out.error_message = out.file + ": not an MRD tube for template '" + tmpl.name + "': missing " + s;
+      return finish();
+    }
+    if (out.events_total == 0) {
+      out.error_kind = "no_events";
+      out.error_message = out.file + ": the data set holds no events";
+      return finish();
+    }
+
+    const Prepared prep = prepare_events(data, panel, options.threads);
+    for (auto& note : prep.notes) out.warnings.push_back(note);
+
+    Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}};
+    run.pops["all"] = ag::Mask(data.events.events(), 1);
+    out.populations.push_back({"all", std::nullopt, out.events_total, 100.0});
+    for (const auto& step : tmpl.steps) {
+      const ag::Mask& parent = run.pops.at(step.parent);
+      ag::Mask m = ag::mask_and(run.step(step, parent), parent);
+      const auto c = ag::count(m), pc = ag::count(parent);
+      out.populations.push_back({step.name, step.parent, c, pc ? 100.0 * static_cast<double>(c) / static_cast<double>(pc) : 0.0});
+      run.pops[step.name] = std::move(m);
+    }
+
+    // MRD
+    if (run.pops.count("blasts") && run.pops.count(tmpl.denominator)) {
+      MrdResult mrd;
+      mrd.blast_events = ag::count(run.pops.at("blasts"));
+      mrd.denominator = tmpl.denominator;
+      mrd.denominator_events = ag::count(run.pops.at(tmpl.denominator));
+      mrd.lod_events = tmpl.lod_events;
+      mrd.loq_events = tmpl.loq_events;
+      const double den = static_cast<double>(mrd.denominator_events);
+      if (den > 0) {
+        mrd.percent = 100.0 * static_cast<double>(mrd.blast_events) / den;
+        auto [lo, hi] = ag::wilson95_percent(mrd.blast_events, mrd.denominator_events);
+        mrd.ci95 = {lo, hi};
+        mrd.lod_percent = 100.0 * static_cast<double>(mrd.lod_events) / den;
+        mrd.loq_percent = 100.0 * static_cast<double>(mrd.loq_events) / den;
+      }
+      mrd.status = mrd.blast_events >= mrd.loq_events ? "detected"
+                 : mrd.blast_events >= mrd.lod_events ? "below_loq" : "not_detected";
+      out.mrd = mrd;
+    }
+
+    // Antigen expression on the blasts.
+    const ag::Mask* blasts = run.pops.count("blasts") ? &run.pops.at("blasts") : nullptr;
+    const std::size_t n_blasts = blasts ? ag::count(*blasts) : 0;
+    for (const auto& m : tmpl.antigens) {
+      auto c = run.marker(m);
+      if (!c || !blasts || n_blasts == 0) continue;
+      auto lim = run.negative_limit(m, tmpl.positivity_references);
+      if (!lim) { out.warnings.push_back(m + ": no negative reference population: positivity not assessed"); continue; }
+      AntigenResult a;
+      a.population = "blasts";
+      a.events = n_blasts;
+      a.threshold = lim->first;
+      a.threshold_source = lim->second;
+      for (std::size_t i = 0; i < c->size(); ++i) a.positive_events += (*blasts)[i] && (*c)[i] > a.threshold;
+      a.percent_positive = 100.0 * static_cast<double>(a.positive_events) / static_cast<double>(a.events);
+      auto [lo, hi] = ag::wilson95_percent(a.positive_events, a.events);
+      a.ci95 = {lo, hi};
+      const std::size_t col = panel.markers.at(m);
+      const double med_t = ag::median(*c, *blasts).value_or(0);
+      a.median_intensity = prep.to_linear(col, med_t);
+      // Reference median for the MFI ratio: the population the threshold came from.
+      std::string ref_name = lim->second.substr(0, lim->second.find(' '));
+      if (run.pops.count(ref_name)) {
+        const double ref_lin = prep.to_linear(col, ag::median(*c, run.pops.at(ref_name)).value_or(0));
+        if (ref_lin > 0) a.mfi_ratio = a.median_intensity / ref_lin;
+      }
+      a.dim = a.percent_positive >= 50.0 && a.mfi_ratio && *a.mfi_ratio < tmpl.dim_mfi_ratio;
+      out.antigens[m] = a;
+    }
+
+    // Eligibility.
+    if (!tmpl.eligibility.empty()) {
+      Eligibility e;
+      std::string missing_marker, failing;
+      for (const auto& r : tmpl.eligibility) {
+        EligibilityRule rule;
+        rule.marker = r.marker;
+        rule.threshold_percent = r.threshold_percent;
+        auto it = out.antigens.find(r.marker);
+        if (it != out.antigens.end()) {
+          rule.value = it->second.percent_positive;
+          rule.pass = it->second.percent_positive > r.threshold_percent;
+          if (!*rule.pass && failing.empty())
+            failing = r.marker + " is positive on " + fmt(*rule.value) + "% of blasts (rule: > " +
+                      fmt(r.threshold_percent, 0) + "%)";
+        } else if (!panel.markers.count(r.marker) && missing_marker.empty()) {
+          missing_marker = r.marker;
+        }
+        e.rules.push_back(rule);
+      }
+      const std::size_t loq = tmpl.loq_events;
+      if (!missing_marker.empty()) {
+        e.verdict = "indeterminate";
+        e.reason = "The tube lacks " + missing_marker + ", which an eligibility rule needs.";
+      } else if (n_blasts < loq) {
+        e.verdict = "indeterminate";
+        e.reason = "Only " + std::to_string(n_blasts) + " blast events (below the LOQ of " +
+                   std::to_string(loq) + "): too few to judge antigen expression.";
+      } else if (std::any_of(e.rules.begin(), e.rules.end(), [](auto& r) { return !r.value; })) {
+        e.verdict = "indeterminate";
+        e.reason = "Antigen positivity could not be assessed (no negative reference population).";
+      } else if (!failing.empty()) {
+        e.verdict = "not_eligible";
+        e.reason = failing + ".";
+      } else {
+        e.verdict = "eligible";
+        std::string s;
+        for (const auto& r : e.rules) s += (s.empty() ? "" : " and ") + r.marker + " " + fmt(*r.value) + "%";
+        e.reason = s + " of " + std::to_string(n_blasts) + " blasts are positive, above every rule's threshold.";
+      }
+      out.eligibility = e;
+    }
+    // B cells (persistence context): lymphocytes positive for the first B marker present.
+    if (run.pops.count("lymphocytes") && run.pops.count("b_lineage")) {
+      for (const std::string m : {"CD19", "CD22", "CD20"}) {
+        if (!panel.markers.count(m)) continue;
+        auto lim = run.negative_limit(m, tmpl.positivity_references);
+        if (!lim) continue;
+        const auto& lym = run.pops.at("lymphocytes");
+        auto c = *run.marker(m);
+        BCellResult b;
+        b.marker = m;
+        for (std::size_t i = 0; i < c.size(); ++i) b.events += lym[i] && c[i] > lim->first;
+        const auto nl = ag::count(lym);
+        b.percent_of_lymphocytes = nl ? 100.0 * static_cast<double>(b.events) / static_cast<double>(nl) : 0;
+        if (context.wbc_per_ul && run.pops.count("nucleated") && ag::count(run.pops.at("nucleated")) > 0)
+          b.cells_per_ul = *context.wbc_per_ul * static_cast<double>(b.events) /
+                           static_cast<double>(ag::count(run.pops.at("nucleated")));
+        b.aplasia = b.percent_of_lymphocytes < 1.0;  // < 1% B cells of lymphocytes (docs/analysis.md)
+        out.b_cells = b;
+        break;
+      }
+    }
+  } catch (const Error& e) {
+    out.error_kind = e.kind();
+    out.error_message = e.what();
+  } catch (const std::exception& e) {
+    out.error_kind = "internal";
+    out.error_message = out.file + ": " + e.what();
+  }
+  return finish();
+}
+
+}  // namespace mrdflow::analysis

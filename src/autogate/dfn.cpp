@@ -1,0 +1,272 @@
+#include "autogate/dfn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "autogate/gmm.h"
+#include "autogate/stats.h"
+
+namespace mrdflow::autogate {
+namespace {
+
+double normal_upper_z(double p) {
+  // Inverse of the upper normal tail by bisection on erfc (p in (0, 0.5)).
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (0.5 * std::erfc(mid / std::sqrt(2.0)) > p) lo = mid; else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+struct Standardized {
+  std::size_t d = 0;
+  std::vector<double> centre, scale;
+  void row(const std::vector<DfnFeature>& f, std::size_t i, double* out) const {
+    for (std::size_t a = 0; a < d; ++a) out[a] = (f[a].values[i] - centre[a]) / scale[a];
+  }
+};
+
+// Union-find for clustering.
+struct Components {
+  std::vector<std::size_t> parent;
+  explicit Components(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  std::size_t find(std::size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  }
+  void join(std::size_t a, std::size_t b) {
+    a = find(a), b = find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  }
+};
+
+}  // namespace
+
+double chi2_upper(double dof, double p) {
+  const double z = normal_upper_z(p);
+  const double k = 2.0 / (9.0 * dof);
+  return dof * std::pow(1 - k + z * std::sqrt(k), 3);
+}
+
+DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
+                      const DfnOptions& opt) {
+  DfnResult r;
+  const std::size_t n_all = b_lineage.size();
+  r.blasts.assign(n_all, 0);
+  r.normal = b_lineage;
+  const std::size_t d = f.size();
+  const std::vector<std::size_t> idx = members(b_lineage);
+  if (d == 0 || idx.size() < opt.lod_events) {
+    r.notes.push_back("DfN: too few B-lineage events or no maturation markers");
+    return r;
+  }
+  // Robust standardisation over the B lineage.
+  Standardized st;
+  st.d = d;
+  for (const auto& feat : f) {
+    auto v = gather(feat.values, b_lineage);
+    auto mm = median_mad(v);
+    std::vector<double> t = gather(feat.values, b_lineage);
+    const double spread = quantile_inplace(t, 0.95).value_or(1) - quantile_inplace(t, 0.05).value_or(0);
+    st.centre.push_back(mm ? mm->median : 0);
+    st.scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
+  }
+  // Fit on a strided subsample.
+  const auto fit_idx = subsample(b_lineage, opt.max_fit_events);
+  std::vector<double> rows(fit_idx.size() * d);
+  for (std::size_t j = 0; j < fit_idx.size(); ++j) st.row(f, fit_idx[j], &rows[j * d]);
+  Mixture mix = fit_mixture(rows, d, opt.components, 80, 1e-3);
+  const std::size_t k = mix.components.size();
+  if (k == 0) return r;
+
+  // Anchor: the most mature component (CD20 and CD45 high, CD10 and CD34 low), which must be
+  // CD20-positive and CD10-negative relative to the negative reference when those are known.
+  std::size_t anchor = k;
+  double best = -INFINITY;
+  for (std::size_t c = 0; c < k; ++c) {
+    if (mix.components[c].weight < 0.01) continue;
+    double score = 0;
+    bool mature = true;
+    for (std::size_t a = 0; a < d; ++a) {
+      const double m = mix.components[c].mean[a];
+      const double raw = m * st.scale[a] + st.centre[a];
+      switch (f[a].role) {
+        case MaturationRole::cd20:
+          score += m;
+          if (std::isfinite(f[a].negative_limit) && raw <= f[a].negative_limit) mature = false;
+          break;
+        case MaturationRole::cd45: score += m; break;
+        case MaturationRole::cd10:
+          score -= m;
+          if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
+          break;
+        case MaturationRole::cd34: score -= m; break;
+        default: break;
+      }
+    }
+    if (mature && score > best) { best = score; anchor = c; }
+  }
+  std::vector<bool> normal(k, false);
+  if (anchor < k) {
+    r.pathway_anchored = true;
+    // Connectivity: no density dip deeper than gap_ratio along the segment between means.
+    std::vector<std::vector<bool>> linked(k, std::vector<bool>(k, false));
+    std::vector<double> x(d);
+    for (std::size_t a = 0; a < k; ++a)
+      for (std::size_t b = a + 1; b < k; ++b) {
+        const auto& ma = mix.components[a].mean;
+        const auto& mb = mix.components[b].mean;
+        const double ea = mix.log_density(ma.data()), eb = mix.log_density(mb.data());
+        double lowest = INFINITY;
+        for (int s = 1; s < 20; ++s) {
+          const double t = s / 20.0;
+          for (std::size_t q = 0; q < d; ++q) x[q] = ma[q] + t * (mb[q] - ma[q]);
+          lowest = std::min(lowest, mix.log_density(x.data()));
+        }
+        linked[a][b] = linked[b][a] = lowest >= std::min(ea, eb) + std::log(opt.gap_ratio);
+      }
+    std::vector<std::size_t> stack{anchor};
+    normal[anchor] = true;
+    while (!stack.empty()) {
+      const std::size_t c = stack.back();
+      stack.pop_back();
+      for (std::size_t o = 0; o < k; ++o)
+        if (linked[c][o] && !normal[o]) { normal[o] = true; stack.push_back(o); }
+    }
+  } else {
+    r.notes.push_back("DfN: no mature B-cell component (CD20+ CD10-): normal pathway absent, "
+                      "every B-lineage cluster is treated as abnormal");
+  }
+
+  // Blast models: disconnected components, then rare outlier clusters.
+  std::vector<Gaussian> blast_models;
+  std::vector<double> blast_weight;
+  const double nb = static_cast<double>(idx.size());
+  for (std::size_t c = 0; c < k; ++c)
+    if (!normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events)) {
+      blast_models.push_back(mix.components[c]);
+      blast_weight.push_back(mix.components[c].weight);
+    }
+  std::vector<std::size_t> normal_ids;
+  for (std::size_t c = 0; c < k; ++c)
+    if (normal[c]) normal_ids.push_back(c);
+  const double limit = chi2_upper(static_cast<double>(d), opt.outlier_p);
+  std::vector<double> x(d);
+  auto normal_d2 = [&](const double* row) {
+    double m = INFINITY;
+    for (auto c : normal_ids) m = std::min(m, mix.components[c].mahalanobis2(row));
+    return m;
+  };
+  if (!normal_ids.empty()) {
+    // Outliers of the normal pathway (not already in a disconnected component).
+    std::vector<double> out_rows;
+    std::vector<std::size_t> out_idx;
+    for (auto i : idx) {
+      st.row(f, i, x.data());
+      if (normal_d2(x.data()) <= limit) continue;
+      bool in_blast = false;
+      for (const auto& g : blast_models) in_blast |= g.mahalanobis2(x.data()) <= limit;
+      if (in_blast) continue;
+      out_idx.push_back(i);
+      out_rows.insert(out_rows.end(), x.begin(), x.end());
+    }
+    // Density-connected clustering of the outliers (DBSCAN, eps in standardised units).
+    const std::size_t m = std::min<std::size_t>(out_idx.size(), 6000);
+    const double eps = 0.35 * std::sqrt(static_cast<double>(d)), eps2 = eps * eps;
+    const std::size_t min_pts = 5;
+    if (m >= opt.lod_events) {
+      std::vector<std::size_t> pick(m);
+      for (std::size_t j = 0; j < m; ++j) pick[j] = j * out_idx.size() / m;
+      std::vector<std::vector<std::size_t>> nbr(m);
+      for (std::size_t a = 0; a < m; ++a)
+        for (std::size_t b = a + 1; b < m; ++b) {
+          double s = 0;
+          for (std::size_t q = 0; q < d && s <= eps2; ++q) {
+            const double dv = out_rows[pick[a] * d + q] - out_rows[pick[b] * d + q];
+            s += dv * dv;
+          }
+          if (s <= eps2) { nbr[a].push_back(b); nbr[b].push_back(a); }
+        }
+      Components uf(m);
+      std::vector<bool> core(m);
+      for (std::size_t a = 0; a < m; ++a) core[a] = nbr[a].size() + 1 >= min_pts;
+      for (std::size_t a = 0; a < m; ++a)
+        if (core[a])
+          for (auto b : nbr[a]) if (core[b]) uf.join(a, b);
+      // Border points join the cluster of a core neighbour.
+      std::vector<std::size_t> label(m, m);
+      for (std::size_t a = 0; a < m; ++a) {
+        if (core[a]) { label[a] = uf.find(a); continue; }
+        for (auto b : nbr[a]) if (core[b]) { label[a] = uf.find(b); break; }
+      }
+      std::vector<std::size_t> roots;
+      for (std::size_t a = 0; a < m; ++a) if (label[a] < m) roots.push_back(label[a]);
+      std::sort(roots.begin(), roots.end());
+      roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+      const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
+      for (auto root : roots) {
+        std::vector<double> cr;
+        for (std::size_t a = 0; a < m; ++a)
+          if (label[a] == root) cr.insert(cr.end(), &out_rows[pick[a] * d], &out_rows[pick[a] * d] + d);
+        const double size = static_cast<double>(cr.size() / d) * scale_up;
+        if (size < static_cast<double>(opt.lod_events)) continue;
+        Gaussian g = fit_gaussian(cr, d, 1e-3);
+        // A real cluster sits well off the pathway; tail events of the normal populations
+        // scatter around its edge and their centroid stays near the limit.
+        if (normal_d2(g.mean.data()) < 1.5 * limit) continue;
+        // Widen slightly: DBSCAN trims the cluster's own tails.
+        for (auto& v : g.cov) v *= 1.5;
+        g.factor(1e-3);
+        blast_models.push_back(std::move(g));
+        blast_weight.push_back(size / nb);
+      }
+    }
+  }
+  r.clusters = blast_models.size();
+  if (blast_models.empty()) return r;
+
+  // Final assignment of every B-lineage event: the most likely of normal components and blast
+  // models; a blast must also lie within the blast model's own core.
+  std::vector<std::size_t> per_model(blast_models.size(), 0);
+  std::vector<std::uint32_t> assigned(n_all, 0);
+  const double normal_share =
+      std::max(1e-9, 1.0 - std::accumulate(blast_weight.begin(), blast_weight.end(), 0.0));
+  double normal_total = 0;
+  for (auto c : normal_ids) normal_total += mix.components[c].weight;
+  const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
+  for (auto i : idx) {
+    st.row(f, i, x.data());
+    double best_normal = -INFINITY;
+    for (auto c : normal_ids)
+      best_normal = std::max(best_normal, std::log(normal_share * mix.components[c].weight / normal_total) +
+                                              mix.components[c].log_density(x.data()));
+    double best_blast = -INFINITY;
+    std::size_t which = 0;
+    for (std::size_t b = 0; b < blast_models.size(); ++b) {
+      const double d2 = blast_models[b].mahalanobis2(x.data());
+      if (d2 > core_limit) continue;
+      const double l = std::log(blast_weight[b]) + blast_models[b].log_norm - 0.5 * d2;
+      if (l > best_blast) { best_blast = l; which = b; }
+    }
+    if (best_blast > best_normal) {
+      assigned[i] = static_cast<std::uint32_t>(which + 1);
+      ++per_model[which];
+    }
+  }
+  // DfN needs a cluster: models that end up with fewer than lod events are dropped.
+  std::size_t kept = 0;
+  for (auto i : idx) {
+    if (assigned[i] == 0) continue;
+    if (per_model[assigned[i] - 1] >= opt.lod_events) {
+      r.blasts[i] = 1;
+      r.normal[i] = 0;
+    }
+  }
+  for (auto c : per_model) kept += c >= opt.lod_events;
+  r.clusters = kept;
+  return r;
+}
+
+}  // namespace mrdflow::autogate

@@ -1,0 +1,224 @@
+#include "autogate/gmm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mrdflow::autogate {
+
+void Gaussian::factor(double ridge) {
+  const std::size_t d = mean.size();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::vector<double> L(d * d, 0.0);
+    bool ok = true;
+    for (std::size_t i = 0; i < d && ok; ++i) {
+      for (std::size_t j = 0; j <= i; ++j) {
+        double s = cov[i * d + j];
+        for (std::size_t k = 0; k < j; ++k) s -= L[i * d + k] * L[j * d + k];
+        if (i == j) {
+          if (!(s > 0)) { ok = false; break; }
+          L[i * d + i] = std::sqrt(s);
+        } else {
+          L[i * d + j] = s / L[j * d + j];
+        }
+      }
+    }
+    if (ok) {
+      // Invert the lower-triangular L by forward substitution.
+      chol_inv.assign(d * d, 0.0);
+      double logdet = 0;
+      for (std::size_t i = 0; i < d; ++i) {
+        logdet += 2 * std::log(L[i * d + i]);
+        chol_inv[i * d + i] = 1 / L[i * d + i];
+        for (std::size_t j = 0; j < i; ++j) {
+          double s = 0;
+          for (std::size_t k = j; k < i; ++k) s -= L[i * d + k] * chol_inv[k * d + j];
+          chol_inv[i * d + j] = s / L[i * d + i];
+        }
+      }
+      log_norm = -0.5 * (static_cast<double>(d) * std::log(2 * M_PI) + logdet);
+      return;
+    }
+    for (std::size_t i = 0; i < d; ++i) cov[i * d + i] += ridge;
+    ridge *= 10;
+  }
+  // Degenerate beyond repair: fall back to an isotropic unit-ridge covariance.
+  std::fill(cov.begin(), cov.end(), 0.0);
+  for (std::size_t i = 0; i < d; ++i) cov[i * d + i] = std::max(ridge, 1e-6);
+  factor(ridge);
+}
+
+double Gaussian::mahalanobis2(const double* x) const {
+  const std::size_t d = mean.size();
+  double s = 0;
+  for (std::size_t i = 0; i < d; ++i) {
+    double z = 0;
+    for (std::size_t k = 0; k <= i; ++k) z += chol_inv[i * d + k] * (x[k] - mean[k]);
+    s += z * z;
+  }
+  return s;
+}
+
+namespace {
+
+Gaussian weighted_gaussian(const std::vector<double>& rows, std::size_t d,
+                           const std::vector<double>& w, double ridge) {
+  const std::size_t n = rows.size() / d;
+  Gaussian g;
+  g.mean.assign(d, 0.0);
+  g.cov.assign(d * d, 0.0);
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    total += w[i];
+    for (std::size_t a = 0; a < d; ++a) g.mean[a] += w[i] * rows[i * d + a];
+  }
+  if (total <= 0) total = 1e-300;
+  for (auto& m : g.mean) m /= total;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (w[i] == 0) continue;
+    for (std::size_t a = 0; a < d; ++a) {
+      const double da = rows[i * d + a] - g.mean[a];
+      for (std::size_t b = 0; b <= a; ++b) g.cov[a * d + b] += w[i] * da * (rows[i * d + b] - g.mean[b]);
+    }
+  }
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = 0; b <= a; ++b) {
+      g.cov[a * d + b] /= total;
+      g.cov[b * d + a] = g.cov[a * d + b];
+    }
+  for (std::size_t a = 0; a < d; ++a) g.cov[a * d + a] += ridge;
+  g.weight = total;
+  g.factor(ridge);
+  return g;
+}
+
+}  // namespace
+
+Gaussian fit_gaussian(const std::vector<double>& rows, std::size_t d, double ridge) {
+  std::vector<double> w(rows.size() / d, 1.0);
+  Gaussian g = weighted_gaussian(rows, d, w, ridge);
+  g.weight = 1;
+  return g;
+}
+
+std::size_t Mixture::classify(const double* x) const {
+  std::size_t best = 0;
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    const double l = std::log(components[c].weight) + components[c].log_density(x);
+    if (l > top) { top = l; best = c; }
+  }
+  return best;
+}
+
+double Mixture::log_density(const double* x) const {
+  double top = -std::numeric_limits<double>::infinity();
+  std::vector<double> l(components.size());
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    l[c] = std::log(components[c].weight) + components[c].log_density(x);
+    top = std::max(top, l[c]);
+  }
+  double s = 0;
+  for (double v : l) s += std::exp(v - top);
+  return top + std::log(s);
+}
+
+Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t k,
+                    std::size_t iterations, double ridge) {
+  Mixture mix;
+  mix.d = d;
+  const std::size_t n = d ? rows.size() / d : 0;
+  if (n == 0) return mix;
+  k = std::max<std::size_t>(1, std::min(k, n / std::max<std::size_t>(20, 2 * d)));
+  if (k == 0) k = 1;
+  // Maximin seeding: start at the point nearest the data mean, then repeatedly the point
+  // farthest from all seeds chosen so far (deterministic; finds small remote clusters).
+  std::vector<double> centre(d, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t a = 0; a < d; ++a) centre[a] += rows[i * d + a] / static_cast<double>(n);
+  auto dist2 = [&](std::size_t i, const double* c) {
+    double s = 0;
+    for (std::size_t a = 0; a < d; ++a) s += (rows[i * d + a] - c[a]) * (rows[i * d + a] - c[a]);
+    return s;
+  };
+  // Seeds only from dense points (10th-neighbour distance at most the median, on a strided
+  // subset), so single outliers never become components.
+  std::vector<std::size_t> cand;
+  {
+    const std::size_t m = std::min<std::size_t>(n, 1500);
+    std::vector<std::size_t> sub(m);
+    for (std::size_t j = 0; j < m; ++j) sub[j] = j * n / m;
+    std::vector<double> knn(m), drow(m);
+    for (std::size_t j = 0; j < m; ++j) {
+      for (std::size_t l = 0; l < m; ++l) drow[l] = dist2(sub[l], &rows[sub[j] * d]);
+      const std::size_t kk = std::min<std::size_t>(10, m - 1);
+      std::nth_element(drow.begin(), drow.begin() + kk, drow.end());
+      knn[j] = drow[kk];
+    }
+    std::vector<double> sorted = knn;
+    std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
+    for (std::size_t j = 0; j < m; ++j)
+      if (knn[j] <= sorted[m / 2]) cand.push_back(sub[j]);
+  }
+  std::vector<std::size_t> seeds;
+  {
+    std::size_t best = cand[0];
+    double bd = INFINITY;
+    for (auto i : cand)
+      if (double v = dist2(i, centre.data()); v < bd) { bd = v; best = i; }
+    seeds.push_back(best);
+  }
+  std::vector<double> nearest(cand.size(), INFINITY);
+  while (seeds.size() < k) {
+    const double* c = &rows[seeds.back() * d];
+    std::size_t far = 0;
+    double fd = -1;
+    for (std::size_t j = 0; j < cand.size(); ++j) {
+      nearest[j] = std::min(nearest[j], dist2(cand[j], c));
+      if (nearest[j] > fd) { fd = nearest[j]; far = cand[j]; }
+    }
+    if (fd <= 0) break;
+    seeds.push_back(far);
+  }
+  k = seeds.size();
+  // Hard assignment to the nearest seed gives the starting responsibilities.
+  std::vector<std::vector<double>> resp(k, std::vector<double>(n, 0.0));
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t best = 0;
+    double bd = INFINITY;
+    for (std::size_t c = 0; c < k; ++c)
+      if (double v = dist2(i, &rows[seeds[c] * d]); v < bd) { bd = v; best = c; }
+    resp[best][i] = 1;
+  }
+  double previous = -INFINITY;
+  std::vector<double> logp(k);
+  for (std::size_t it = 0; it < iterations; ++it) {
+    // M step.
+    mix.components.clear();
+    for (std::size_t c = 0; c < k; ++c) {
+      Gaussian g = weighted_gaussian(rows, d, resp[c], ridge);
+      g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
+      mix.components.push_back(std::move(g));
+    }
+    // E step.
+    double loglik = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double top = -INFINITY;
+      for (std::size_t c = 0; c < k; ++c) {
+        logp[c] = std::log(mix.components[c].weight) + mix.components[c].log_density(&rows[i * d]);
+        top = std::max(top, logp[c]);
+      }
+      double s = 0;
+      for (std::size_t c = 0; c < k; ++c) s += std::exp(logp[c] - top);
+      loglik += top + std::log(s);
+      for (std::size_t c = 0; c < k; ++c) resp[c][i] = std::exp(logp[c] - top) / s;
+    }
+    if (std::abs(loglik - previous) < 1e-6 * std::abs(loglik)) break;
+    previous = loglik;
+  }
+  // Drop empty components.
+  std::erase_if(mix.components, [](const Gaussian& g) { return g.weight < 1e-9; });
+  return mix;
+}
+
+}  // namespace mrdflow::autogate

@@ -1,0 +1,40 @@
+#pragma once
+// Deterministic Gaussian mixture (full covariance) fitted by EM. Our own implementation rather
+// than Armadillo's gmm_full: its OpenMP reductions split work by thread count, and results
+// must not depend on threads. Initialisation: farthest-point (maximin) seeding from a fixed
+// start, so the same data always give the same model.
+#include <cstddef>
+#include <vector>
+
+namespace mrdflow::autogate {
+
+struct Gaussian {
+  std::vector<double> mean;         // d
+  std::vector<double> cov;          // d x d row-major
+  std::vector<double> chol_inv;     // inverse of the lower Cholesky factor (d x d)
+  double log_norm = 0;              // -0.5 (d log 2pi + log det cov)
+  double weight = 1;
+  // Squared Mahalanobis distance of x (d values).
+  double mahalanobis2(const double* x) const;
+  double log_density(const double* x) const { return log_norm - 0.5 * mahalanobis2(x); }
+  // Recomputes chol_inv/log_norm from cov (adds `ridge` to the diagonal when not positive).
+  void factor(double ridge);
+};
+
+// Gaussian of the given rows (n x d row-major).
+Gaussian fit_gaussian(const std::vector<double>& rows, std::size_t d, double ridge = 1e-6);
+
+struct Mixture {
+  std::size_t d = 0;
+  std::vector<Gaussian> components;
+  // Index of the component with the highest weighted density at x.
+  std::size_t classify(const double* x) const;
+  double log_density(const double* x) const;
+};
+
+// rows: n x d row-major. k components (fewer when there are too few points). ridge: variance
+// floor added to the covariance diagonals (in data units squared).
+Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t k,
+                    std::size_t iterations = 60, double ridge = 1e-4);
+
+}  // namespace mrdflow::autogate

@@ -1,0 +1,108 @@
+#include "autogate/qc.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "autogate/stats.h"
+
+namespace mrdflow::autogate {
+namespace {
+
+// Robust z-scores of a per-bin statistic; bins with too few events carry NaN and are skipped.
+std::vector<bool> outlying(const std::vector<double>& stat, double limit, double mad_floor) {
+  std::vector<double> finite;
+  for (double v : stat)
+    if (std::isfinite(v)) finite.push_back(v);
+  std::vector<bool> out(stat.size(), false);
+  auto mm = median_mad(finite);
+  if (!mm) return out;
+  const double mad = std::max(mm->mad, mad_floor);
+  for (std::size_t b = 0; b < stat.size(); ++b)
+    if (std::isfinite(stat[b]) && std::abs(stat[b] - mm->median) > limit * mad) out[b] = true;
+  return out;
+}
+
+}  // namespace
+
+TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
+                     const std::vector<std::string>& names, const Mask& in,
+                     const TimeQcOptions& opt) {
+  TimeQcResult r;
+  r.keep = in;
+  const std::size_t n = count(in);
+  double tmin = INFINITY, tmax = -INFINITY;
+  for (std::size_t i = 0; i < time.size(); ++i)
+    if (in[i] && std::isfinite(time[i])) { tmin = std::min(tmin, time[i]); tmax = std::max(tmax, time[i]); }
+  if (n < 2 * opt.min_events_per_bin || !(tmax > tmin)) {
+    r.flags.push_back("time QC skipped: too few events or no time span");
+    return r;
+  }
+  // Equal-time bins, so a flow-rate change shows as a change of events per bin.
+  std::size_t bins = std::clamp<std::size_t>(n / opt.target_events_per_bin, 10, opt.max_bins);
+  const double width = (tmax - tmin) / static_cast<double>(bins);
+  std::vector<std::uint32_t> bin_of(time.size(), 0);
+  std::vector<std::size_t> counts(bins, 0);
+  for (std::size_t i = 0; i < time.size(); ++i) {
+    if (!in[i]) continue;
+    const double f = std::isfinite(time[i]) ? (time[i] - tmin) / width : 0.0;
+    const auto b = std::min(bins - 1, static_cast<std::size_t>(std::max(0.0, f)));
+    bin_of[i] = static_cast<std::uint32_t>(b);
+    ++counts[b];
+  }
+  r.bins = bins;
+  std::vector<bool> bad(bins, false);
+  // Flow rate: events per bin; Poisson noise sets the floor of the spread.
+  {
+    std::vector<double> stat(bins);
+    for (std::size_t b = 0; b < bins; ++b) stat[b] = static_cast<double>(counts[b]);
+    std::vector<double> c = stat;
+    const double med = quantile_inplace(c, 0.5).value_or(0);
+    auto o = outlying(stat, opt.mad_limit, std::sqrt(std::max(med, 1.0)));
+    for (std::size_t b = 0; b < bins; ++b)
+      if (o[b] && counts[b] > 0) { bad[b] = true; ++r.rate_bins_removed; }
+  }
+  // Signal stability: per-bin median of each channel.
+  std::vector<std::vector<double>> per_bin(bins);
+  for (std::size_t s = 0; s < signals.size(); ++s) {
+    for (auto& v : per_bin) v.clear();
+    for (std::size_t i = 0; i < time.size(); ++i)
+      if (in[i] && std::isfinite(signals[s][i])) per_bin[bin_of[i]].push_back(signals[s][i]);
+    std::vector<double> stat(bins, NAN);
+    std::vector<double> all_medians;
+    for (std::size_t b = 0; b < bins; ++b)
+      if (per_bin[b].size() >= opt.min_events_per_bin) stat[b] = *quantile_inplace(per_bin[b], 0.5);
+    // Floor: 1% of the channel's central spread, so quantised or constant channels do not
+    // turn sampling noise into outliers.
+    auto spread = quantile(signals[s], in, 0.95).value_or(0) - quantile(signals[s], in, 0.05).value_or(0);
+    auto o = outlying(stat, opt.mad_limit, std::max(0.01 * spread, 1e-12));
+    std::size_t hits = 0;
+    for (std::size_t b = 0; b < bins; ++b)
+      if (o[b]) { if (!bad[b]) ++r.signal_bins_removed; bad[b] = true; ++hits; }
+    if (hits > 0 && s < names.size())
+      r.flags.push_back("signal shift in " + names[s] + ": " + std::to_string(hits) + " time bins");
+  }
+  std::size_t removed = 0;
+  for (std::size_t i = 0; i < time.size(); ++i)
+    if (in[i] && bad[bin_of[i]]) { r.keep[i] = 0; ++removed; }
+  for (std::size_t b = 0; b < bins; ++b) r.bins_removed += bad[b];
+  if (r.rate_bins_removed > 0)
+    r.flags.push_back("flow rate anomaly: " + std::to_string(r.rate_bins_removed) + " of " +
+                      std::to_string(bins) + " time bins");
+  if (removed > 0) r.flags.push_back("time QC removed " + std::to_string(removed) + " events");
+  return r;
+}
+
+Mask margin_events(const std::vector<Column>& channels, const std::vector<double>& top,
+                   const Mask& in) {
+  Mask out(in.size(), 0);
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    if (!(top[c] > 0)) continue;
+    const double limit = top[c] * (1 - 1e-9);
+    const auto col = channels[c];
+    for (std::size_t i = 0; i < col.size(); ++i) out[i] |= static_cast<std::uint8_t>(in[i] && col[i] >= limit);
+  }
+  return out;
+}
+
+}  // namespace mrdflow::autogate

@@ -1,0 +1,166 @@
+#include "autogate/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mrdflow::autogate {
+
+std::vector<std::size_t> subsample(const Mask& m, std::size_t limit) {
+  std::vector<std::size_t> all = members(m);
+  if (all.size() <= limit || limit == 0) return all;
+  std::vector<std::size_t> out;
+  out.reserve(limit);
+  // Evenly strided in acquisition order: deterministic and spread over the whole run.
+  const double step = static_cast<double>(all.size()) / static_cast<double>(limit);
+  for (std::size_t i = 0; i < limit; ++i) out.push_back(all[static_cast<std::size_t>(i * step)]);
+  return out;
+}
+
+std::vector<double> gather(Column column, const Mask& mask) {
+  std::vector<double> v;
+  if (mask.empty()) {
+    v.reserve(column.size());
+    for (double x : column)
+      if (std::isfinite(x)) v.push_back(x);
+    return v;
+  }
+  v.reserve(count(mask));
+  for (std::size_t i = 0; i < column.size() && i < mask.size(); ++i)
+    if (mask[i] && std::isfinite(column[i])) v.push_back(column[i]);
+  return v;
+}
+
+std::optional<double> quantile_inplace(std::vector<double>& v, double q) {
+  if (v.empty()) return std::nullopt;
+  q = std::clamp(q, 0.0, 1.0);
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto k = static_cast<std::size_t>(std::floor(pos));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  const double lo = v[k];
+  if (k + 1 >= v.size()) return lo;
+  const double hi = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(k) + 1, v.end());
+  return lo + (pos - static_cast<double>(k)) * (hi - lo);
+}
+
+std::optional<double> quantile(Column column, const Mask& mask, double q) {
+  auto v = gather(column, mask);
+  return quantile_inplace(v, q);
+}
+
+std::optional<double> median(Column column, const Mask& mask) { return quantile(column, mask, 0.5); }
+
+std::optional<MedianMad> median_mad(std::vector<double> values) {
+  auto med = quantile_inplace(values, 0.5);
+  if (!med) return std::nullopt;
+  for (double& x : values) x = std::abs(x - *med);
+  auto mad = quantile_inplace(values, 0.5);
+  return MedianMad{*med, 1.4826 * *mad};
+}
+
+std::size_t Histogram::bin_of(double x) const {
+  const double f = (x - lo) / width();
+  if (!(f > 0)) return 0;
+  return std::min(counts.size() - 1, static_cast<std::size_t>(f));
+}
+
+Histogram histogram(Column column, const Mask& mask, double lo, double hi, std::size_t bins) {
+  Histogram h{lo, hi > lo ? hi : lo + 1, std::vector<double>(std::max<std::size_t>(bins, 1), 0.0)};
+  const double scale = static_cast<double>(h.counts.size()) / (h.hi - h.lo);
+  for (std::size_t i = 0; i < column.size(); ++i) {
+    if (!mask.empty() && !mask[i]) continue;
+    const double f = (column[i] - h.lo) * scale;
+    if (!(f >= 0) || f >= static_cast<double>(h.counts.size())) continue;
+    h.counts[static_cast<std::size_t>(f)] += 1;
+  }
+  return h;
+}
+
+Histogram histogram(const std::vector<double>& values, double lo, double hi, std::size_t bins) {
+  return histogram(Column(values), Mask{}, lo, hi, bins);
+}
+
+void smooth(Histogram& h, double sigma) {
+  if (sigma <= 0 || h.counts.size() < 3) return;
+  const int radius = static_cast<int>(std::ceil(3 * sigma));
+  std::vector<double> kernel(2 * radius + 1);
+  for (int k = -radius; k <= radius; ++k) kernel[k + radius] = std::exp(-0.5 * k * k / (sigma * sigma));
+  const int n = static_cast<int>(h.counts.size());
+  std::vector<double> out(h.counts.size(), 0.0);
+  for (int i = 0; i < n; ++i) {
+    double s = 0, w = 0;
+    for (int k = -radius; k <= radius; ++k) {
+      const int j = i + k;
+      if (j < 0 || j >= n) continue;  // no mass invented beyond the edges
+      s += kernel[k + radius] * h.counts[j];
+      w += kernel[k + radius];
+    }
+    out[i] = s / w;
+  }
+  h.counts = std::move(out);
+}
+
+std::vector<std::size_t> peaks(const Histogram& h, double min_fraction, double min_prominence) {
+  const auto& c = h.counts;
+  std::vector<std::size_t> out;
+  if (c.empty()) return out;
+  const double top = *std::max_element(c.begin(), c.end());
+  if (top <= 0) return out;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const double left = i > 0 ? c[i - 1] : -1.0;
+    const double right = i + 1 < c.size() ? c[i + 1] : -1.0;
+    if (!(c[i] > left && c[i] >= right) || c[i] < min_fraction * top) continue;
+    // Prominence (topographic): height above the higher of the two bases, a base being the
+    // lowest point on that side before a higher bin or the edge.
+    double lmin = c[i], rmin = c[i];
+    for (std::size_t j = i; j-- > 0;) {
+      if (c[j] > c[i]) break;
+      lmin = std::min(lmin, c[j]);
+    }
+    for (std::size_t j = i + 1; j < c.size(); ++j) {
+      if (c[j] > c[i]) break;
+      rmin = std::min(rmin, c[j]);
+    }
+    if (i == 0) lmin = rmin;  // no bins on that side: judge by the other side
+    if (i + 1 == c.size()) rmin = lmin;
+    if (c[i] - std::max(lmin, rmin) >= min_prominence * c[i]) out.push_back(i);
+  }
+  return out;
+}
+
+std::size_t valley_between(const Histogram& h, std::size_t a, std::size_t b) {
+  if (a > b) std::swap(a, b);
+  std::size_t best = a;
+  double low = h.counts[a];
+  for (std::size_t i = a + 1; i < b; ++i)
+    if (h.counts[i] < low) { low = h.counts[i]; best = i; }
+  return best;
+}
+
+std::optional<double> bimodal_split(const std::vector<double>& values, std::size_t bins,
+                                    double sigma_bins) {
+  if (values.size() < 20) return std::nullopt;
+  std::vector<double> copy = values;
+  const double lo = *quantile_inplace(copy, 0.001), hi = *quantile_inplace(copy, 0.999);
+  if (!(hi > lo)) return std::nullopt;
+  const double pad = 0.05 * (hi - lo);
+  Histogram h = histogram(values, lo - pad, hi + pad, bins);
+  smooth(h, sigma_bins);
+  auto p = peaks(h, 0.01, 0.5);
+  if (p.size() < 2) return std::nullopt;
+  // Two highest peaks, in order along the axis.
+  std::sort(p.begin(), p.end(), [&](auto x, auto y) { return h.counts[x] > h.counts[y]; });
+  const std::size_t a = std::min(p[0], p[1]), b = std::max(p[0], p[1]);
+  return h.center(valley_between(h, a, b));
+}
+
+std::pair<double, double> wilson95_percent(std::size_t k, std::size_t n) {
+  if (n == 0) return {0.0, 100.0};
+  const double z = 1.959963984540054;
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+  const double denom = 1 + z * z / nn;
+  const double centre = (p + z * z / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
+  return {100.0 * std::max(0.0, centre - half), 100.0 * std::min(1.0, centre + half)};
+}
+
+}  // namespace mrdflow::autogate

@@ -1,0 +1,55 @@
+#pragma once
+// Robust one-dimensional statistics used by the gates: quantiles by selection (O(n), no sort),
+// median/MAD, smoothed histograms with peak and valley search, binomial confidence intervals.
+#include <cstddef>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "autogate/mask.h"
+
+namespace mrdflow::autogate {
+
+// Values of `column` at the members of `mask` (all events when mask is empty), finite only.
+std::vector<double> gather(Column column, const Mask& mask);
+
+// q in [0,1]; linear interpolation between order statistics. Empty input -> nullopt.
+// Reorders `values` (selection, not a full sort).
+std::optional<double> quantile_inplace(std::vector<double>& values, double q);
+std::optional<double> quantile(Column column, const Mask& mask, double q);
+std::optional<double> median(Column column, const Mask& mask);
+
+struct MedianMad {
+  double median = 0, mad = 0;  // mad scaled by 1.4826 (consistent with the SD under normality)
+};
+std::optional<MedianMad> median_mad(std::vector<double> values);
+
+// Histogram of the members on [lo, hi) in `bins` equal bins (values outside are clamped out).
+struct Histogram {
+  double lo = 0, hi = 1;
+  std::vector<double> counts;
+  double width() const { return (hi - lo) / static_cast<double>(counts.size()); }
+  double center(std::size_t b) const { return lo + (static_cast<double>(b) + 0.5) * width(); }
+  std::size_t bin_of(double x) const;
+};
+Histogram histogram(Column column, const Mask& mask, double lo, double hi, std::size_t bins);
+Histogram histogram(const std::vector<double>& values, double lo, double hi, std::size_t bins);
+// Gaussian kernel smoothing in place, sigma in bins.
+void smooth(Histogram& h, double sigma_bins);
+
+// Local maxima whose height is at least `min_fraction` of the global maximum and which stand
+// out from the valleys on both sides by `min_prominence` (fraction of their own height).
+std::vector<std::size_t> peaks(const Histogram& h, double min_fraction = 0.05,
+                               double min_prominence = 0.3);
+// Bin of the lowest (smoothed) count strictly between bins a < b.
+std::size_t valley_between(const Histogram& h, std::size_t a, std::size_t b);
+
+// Split of a bimodal distribution: the deepest valley between the two highest prominent peaks,
+// as a data value. nullopt when the distribution is not bimodal.
+std::optional<double> bimodal_split(const std::vector<double>& values, std::size_t bins = 256,
+                                    double sigma_bins = 2.0);
+
+// Wilson score 95% interval for k successes of n, in percent (0-100). n == 0 -> {0, 100}.
+std::pair<double, double> wilson95_percent(std::size_t k, std::size_t n);
+
+}  // namespace mrdflow::autogate
