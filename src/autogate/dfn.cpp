@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <cstdio>
+#include <cstdlib>
 
 #include "autogate/gmm.h"
 #include "autogate/stats.h"
@@ -77,7 +79,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
   const auto fit_idx = subsample(b_lineage, opt.max_fit_events);
   std::vector<double> rows(fit_idx.size() * d);
   for (std::size_t j = 0; j < fit_idx.size(); ++j) st.row(f, fit_idx[j], &rows[j * d]);
-  Mixture mix = fit_mixture(rows, d, opt.components, 80, 1e-3);
+  Mixture mix = fit_mixture(rows, d, opt.components, 50, 1e-3);
   const std::size_t k = mix.components.size();
   if (k == 0) return r;
 
@@ -172,6 +174,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
     }
+    if (std::getenv("MRDFLOW_DFN_DEBUG")) std::fprintf(stderr, "dfn: k=%zu normal=%zu blastcomps=%zu outliers=%zu limit=%.1f\n", k, normal_ids.size(), blast_models.size(), out_idx.size(), limit);
     // Density-connected clustering of the outliers (DBSCAN, eps in standardised units).
     const std::size_t m = std::min<std::size_t>(out_idx.size(), 6000);
     const double eps = 0.35 * std::sqrt(static_cast<double>(d)), eps2 = eps * eps;
@@ -211,11 +214,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
         for (std::size_t a = 0; a < m; ++a)
           if (label[a] == root) cr.insert(cr.end(), &out_rows[pick[a] * d], &out_rows[pick[a] * d] + d);
         const double size = static_cast<double>(cr.size() / d) * scale_up;
+        if (std::getenv("MRDFLOW_DFN_DEBUG")) { Gaussian gg = fit_gaussian(cr, d, 1e-3); std::fprintf(stderr, "  cluster size=%.0f centroid_d2=%.1f\n", size, normal_d2(gg.mean.data())); }
         if (size < static_cast<double>(opt.lod_events)) continue;
         Gaussian g = fit_gaussian(cr, d, 1e-3);
-        // A real cluster sits well off the pathway; tail events of the normal populations
-        // scatter around its edge and their centroid stays near the limit.
-        if (normal_d2(g.mean.data()) < 1.5 * limit) continue;
+        // A real cluster sits off the pathway as a whole; tail events of the normal
+        // populations scatter around the pathway's edge and their centroid falls inside.
+        if (normal_d2(g.mean.data()) < limit) continue;
         // Widen slightly: DBSCAN trims the cluster's own tails.
         for (auto& v : g.cov) v *= 1.5;
         g.factor(1e-3);

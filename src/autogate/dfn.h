@@ -33,7 +33,7 @@ struct DfnFeature {
 struct DfnOptions {
   std::size_t lod_events = 20;        // minimum cluster size
   std::size_t components = 8;         // mixture components for the B lineage
-  std::size_t max_fit_events = 20000; // subsample for fitting
+  std::size_t max_fit_events = 10000; // subsample for fitting
   double outlier_p = 1e-4;            // tail probability for "far from the normal pathway"
   double gap_ratio = 0.05;            // density dip between components that breaks the pathway
 };

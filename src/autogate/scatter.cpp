@@ -24,11 +24,11 @@ DebrisGate gate_debris(Column fsc, const Mask& in) {
   smooth(h, 2.0);
   auto p = peaks(h, 0.03, 0.3);
   if (p.empty()) return g;
-  const std::size_t top = static_cast<std::size_t>(
-      std::max_element(h.counts.begin(), h.counts.end()) - h.counts.begin());
   std::size_t cut = 0;
-  // A debris mode: the lowest peak, below the highest one, in the lower fifth of the range.
-  if (p.size() >= 2 && p[0] < top && h.center(p[0]) < lo + 0.2 * (hi - lo)) {
+  // A debris mode: the lowest peak, in the lower fifth of the range and at less than half the
+  // FSC of the next mode (cells); it may be the highest mode of all.
+  if (p.size() >= 2 && h.center(p[0]) < lo + 0.2 * (hi - lo) &&
+      h.center(p[0]) - lo < 0.5 * (h.center(p[1]) - lo)) {
     cut = valley_between(h, p[0], p[1]);
     g.debris_peak = true;
   } else {

@@ -1,0 +1,99 @@
+// DfN on an in-memory B lineage: a continuous normal maturation pathway (stage I -> stage II ->
+// mature B) and a discrete blast cluster with CD10 over-, CD38 and CD45 under-expression.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "autogate/dfn.h"
+
+using namespace mrdflow::autogate;
+
+namespace {
+
+struct BLineage {
+  std::vector<double> cd10, cd20, cd34, cd38, cd45;
+  std::vector<int> blast;
+  void add_normal(std::size_t n, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> U(0, 1);
+    std::normal_distribution<double> e(0, 0.035);
+    for (std::size_t i = 0; i < n; ++i) {
+      // Pseudo-time: stage I (15%), stage II (50%), mature (35%) as one continuum.
+      const double r = U(rng);
+      const double t = r < 0.15 ? 0.25 * U(rng) : r < 0.65 ? 0.25 + 0.45 * U(rng) : 0.7 + 0.3 * U(rng);
+      cd34.push_back((t < 0.2 ? 0.7 : t < 0.3 ? 0.7 - 6 * (t - 0.2) : 0.1) + e(rng));
+      cd10.push_back(0.75 - 0.6 * t + e(rng));
+      cd20.push_back(0.1 + 0.65 * std::pow(t, 1.5) + e(rng));
+      cd38.push_back((t < 0.7 ? 0.75 : 0.75 - (t - 0.7)) + e(rng));
+      cd45.push_back(0.4 + 0.35 * t + e(rng));
+      blast.push_back(0);
+    }
+  }
+  void add_blasts(std::size_t n, std::mt19937_64& rng) {
+    std::normal_distribution<double> e(0, 0.04);
+    for (std::size_t i = 0; i < n; ++i) {
+      cd34.push_back(0.7 + e(rng)); cd10.push_back(0.92 + e(rng)); cd20.push_back(0.1 + e(rng));
+      cd38.push_back(0.45 + e(rng)); cd45.push_back(0.25 + e(rng));
+      blast.push_back(1);
+    }
+  }
+  std::vector<DfnFeature> features() const {
+    return {{"CD10", cd10, MaturationRole::cd10, 0.3}, {"CD20", cd20, MaturationRole::cd20, 0.3},
+            {"CD34", cd34, MaturationRole::cd34, 0.3}, {"CD38", cd38, MaturationRole::other, NAN},
+            {"CD45", cd45, MaturationRole::cd45, NAN}};
+  }
+};
+
+struct Score { std::size_t found = 0, true_pos = 0, truth = 0; };
+Score score(const BLineage& b, const DfnResult& r) {
+  Score s;
+  for (std::size_t i = 0; i < b.blast.size(); ++i) {
+    s.found += r.blasts[i];
+    s.true_pos += r.blasts[i] && b.blast[i];
+    s.truth += b.blast[i];
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST(Dfn, HematogonesAloneAreNotBlasts) {
+  std::mt19937_64 rng(101);
+  BLineage b;
+  b.add_normal(60000, rng);
+  auto r = find_blasts(b.features(), Mask(b.blast.size(), 1));
+  EXPECT_TRUE(r.pathway_anchored);
+  EXPECT_LT(score(b, r).found, 20u);  // below LOD: MRD not detected
+}
+
+TEST(Dfn, RareBlastClusterIsFound) {
+  std::mt19937_64 rng(202);
+  BLineage b;
+  b.add_normal(60000, rng);
+  b.add_blasts(150, rng);
+  auto r = find_blasts(b.features(), Mask(b.blast.size(), 1));
+  auto s = score(b, r);
+  EXPECT_GE(r.clusters, 1u);
+  EXPECT_NEAR(static_cast<double>(s.found), 150.0, 30.0);
+  EXPECT_GE(s.true_pos, 130u);
+}
+
+TEST(Dfn, LargeBlastPopulationIsOwnComponent) {
+  std::mt19937_64 rng(303);
+  BLineage b;
+  b.add_normal(20000, rng);
+  b.add_blasts(30000, rng);
+  auto r = find_blasts(b.features(), Mask(b.blast.size(), 1));
+  auto s = score(b, r);
+  EXPECT_NEAR(static_cast<double>(s.found), 30000.0, 1500.0);
+  EXPECT_GE(s.true_pos, 28500u);
+}
+
+TEST(Dfn, WithoutMatureBCellsEveryClusterIsAbnormal) {
+  std::mt19937_64 rng(404);
+  BLineage b;
+  b.add_blasts(5000, rng);
+  auto r = find_blasts(b.features(), Mask(b.blast.size(), 1));
+  EXPECT_FALSE(r.pathway_anchored);
+  EXPECT_GT(score(b, r).found, 4500u);
+}

@@ -1,0 +1,71 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "autogate/gmm.h"
+#include "autogate/dfn.h"
+#include "autogate/stats.h"
+
+using namespace mrdflow::autogate;
+
+TEST(Stats, QuantileInterpolatesOrderStatistics) {
+  std::vector<double> v{5, 1, 4, 2, 3};
+  EXPECT_DOUBLE_EQ(*quantile_inplace(v, 0.5), 3.0);
+  EXPECT_DOUBLE_EQ(*quantile_inplace(v, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(*quantile_inplace(v, 1.0), 5.0);
+  EXPECT_DOUBLE_EQ(*quantile_inplace(v, 0.125), 1.5);
+  std::vector<double> empty;
+  EXPECT_FALSE(quantile_inplace(empty, 0.5));
+}
+
+TEST(Stats, QuantileRespectsMaskAndSkipsNaN) {
+  std::vector<double> col{10, 20, NAN, 40, 1000};
+  Mask m{1, 1, 1, 1, 0};
+  EXPECT_DOUBLE_EQ(*median(col, m), 20.0);
+}
+
+TEST(Stats, WilsonIntervalMatchesReference) {
+  // Wilson 95% for 10/100: 5.52% - 17.44% (standard tables).
+  auto [lo, hi] = wilson95_percent(10, 100);
+  EXPECT_NEAR(lo, 5.52, 0.01);
+  EXPECT_NEAR(hi, 17.44, 0.01);
+  auto [lo0, hi0] = wilson95_percent(0, 1000);
+  EXPECT_NEAR(lo0, 0.0, 1e-12);
+  EXPECT_NEAR(hi0, 0.383, 0.001);
+}
+
+TEST(Stats, BimodalSplitFindsValley) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> a(0.2, 0.03), b(0.7, 0.05);
+  std::vector<double> v;
+  for (int i = 0; i < 20000; ++i) v.push_back(a(rng));
+  for (int i = 0; i < 5000; ++i) v.push_back(b(rng));
+  auto s = bimodal_split(v);
+  ASSERT_TRUE(s);
+  EXPECT_GT(*s, 0.32);
+  EXPECT_LT(*s, 0.58);
+  std::vector<double> one;
+  for (int i = 0; i < 20000; ++i) one.push_back(a(rng));
+  EXPECT_FALSE(bimodal_split(one));
+}
+
+TEST(Stats, Chi2UpperQuantile) {
+  EXPECT_NEAR(chi2_upper(5, 1e-4), 25.74, 0.6);
+  EXPECT_NEAR(chi2_upper(1, 0.05), 3.84, 0.1);
+}
+
+TEST(Gmm, SeparatesTwoClustersDeterministically) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> g(0, 1);
+  std::vector<double> rows;
+  for (int i = 0; i < 3000; ++i) { rows.push_back(g(rng)); rows.push_back(g(rng)); }
+  for (int i = 0; i < 1000; ++i) { rows.push_back(8 + g(rng)); rows.push_back(5 + 0.5 * g(rng)); }
+  auto m1 = fit_mixture(rows, 2, 2);
+  auto m2 = fit_mixture(rows, 2, 2);
+  ASSERT_EQ(m1.components.size(), 2u);
+  const auto& small = m1.components[0].weight < m1.components[1].weight ? m1.components[0] : m1.components[1];
+  EXPECT_NEAR(small.weight, 0.25, 0.02);
+  EXPECT_NEAR(small.mean[0], 8, 0.2);
+  for (std::size_t c = 0; c < 2; ++c)
+    EXPECT_EQ(m1.components[c].mean, m2.components[c].mean);  // bit-identical refits
+}
