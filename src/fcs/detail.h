@@ -86,7 +86,8 @@ void decode_delimited_ascii(std::span<const std::byte> data, std::size_t events,
 void apply_flowcore_defaults(DataSet& ds);
 
 // Spillover from the keywords ($SPILLOVER, SPILL, $SPILL, SPILLOVER, $COMP) or nullopt.
+// strict: a matrix naming unknown channels is an FcsError; otherwise a warning and nullopt.
 std::optional<Spillover> find_spillover(const DataSet& ds, const Context& ctx,
-                                        std::vector<std::string>& warnings);
+                                        std::vector<std::string>& warnings, bool strict = true);
 
 }  // namespace mrdflow::fcs::detail

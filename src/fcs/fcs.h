@@ -57,8 +57,9 @@ struct Channel {
   std::string display;       // $PnD, "" when absent
   std::string type;          // $PnTYPE (FCS 3.2), "" when absent
   char datatype = 'F';       // this column's encoding: 'I', 'F', 'D' or 'A' ($PnDATATYPE or $DATATYPE)
-  // Upper end of the values as returned (flowCore's `range` for this channel): $PnR in raw
-  // mode; after $PnE linearisation, the linearised $PnR. See docs/fcs-semantics.md.
+  // flowCore's `range` for this channel (parameters$range = as.numeric($PnR)), in both
+  // modes: flowCore keeps $PnR here even for linearised log channels (their values reach
+  // 10^f1 * f2; flowCore's maxRange holds that). See docs/fcs-semantics.md.
   double max_value = 0;
 };
 
@@ -109,6 +110,9 @@ struct ReadOptions {
   std::size_t dataset = 0;   // which data set of a $NEXTDATA chain (0 = first)
   bool read_events = true;   // false: HEADER and TEXT only (fast `info`)
   int threads = 0;           // decoding threads; 0 = OpenMP default
+  // true: a spillover matrix naming channels that are not $PnN is an FcsError (compensating
+  // with the wrong matrix is worse than stopping); false: warning, spillover dropped.
+  bool strict_spillover = true;
 };
 
 // One FCS data set: keywords, channels and (unless read_events=false) event values.

@@ -328,7 +328,7 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
   auto layout = plan_layout(ds, ctx, ds.warnings);
   const auto placement = place_data(ds, set, layout, tot, size, ctx);
   ds.event_count = static_cast<std::size_t>(*tot);
-  ds.spillover = find_spillover(ds, ctx, ds.warnings);
+  ds.spillover = find_spillover(ds, ctx, ds.warnings, options.strict_spillover);
   const auto data_abs = set.base + placement.begin;
   const auto data = file.subspan(static_cast<std::size_t>(data_abs), placement.length);
   if (layout.delimited_ascii) {

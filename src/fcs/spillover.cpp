@@ -27,7 +27,7 @@ bool all_digits(std::string_view s) {
 }  // namespace
 
 std::optional<Spillover> find_spillover(const DataSet& ds, const Context& ctx,
-                                        std::vector<std::string>& warnings) {
+                                        std::vector<std::string>& warnings, bool strict) {
   static constexpr const char* kNames[] = {"$SPILLOVER", "SPILL", "$SPILL", "SPILLOVER", "$COMP"};
   for (const char* name : kNames) {
     const auto* value = ds.keywords.find(name);
@@ -84,9 +84,13 @@ std::optional<Spillover> find_spillover(const DataSet& ds, const Context& ctx,
                                                 " but there are " +
                                                 std::to_string(ds.channels.size()) + " parameters");
           sp.channels.push_back(ds.channels[static_cast<std::size_t>(p - 1)].name);
-        } else {
+        } else if (strict) {
           ctx.fail(std::nullopt, spelled,
                    "names channel '" + std::string(nm) + "' which is not a $PnN of this data set");
+        } else {
+          warnings.push_back(spelled + " names channel '" + std::string(nm) +
+                             "' which is not a $PnN of this data set; spillover ignored");
+          return std::nullopt;
         }
       }
       next = 1 + un;

@@ -63,7 +63,9 @@ std::vector<Token> tokenize(std::string_view text, bool empty_values, bool& unte
     while (i < text.size()) {
       const char c = text[i];
       if (c == d) {
-        if (i + 1 < text.size() && text[i + 1] == d) {
+        // In empty-value mode a key never holds an escaped delimiter: "KEY//NEXT" is KEY
+        // with an empty value.
+        if (i + 1 < text.size() && text[i + 1] == d && !(empty_values && !is_value)) {
           tok.text.push_back(d);
           tok.escaped = true;
           i += 2;
@@ -85,6 +87,34 @@ std::vector<Token> tokenize(std::string_view text, bool empty_values, bool& unte
   return tokens;
 }
 
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string latin1_to_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out.push_back(ch);
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void parse_text(std::string_view text, std::int64_t text_offset, const Context& ctx,
@@ -95,8 +125,31 @@ void parse_text(std::string_view text, std::int64_t text_offset, const Context& 
       (d >= 'a' && d <= 'z') || d == '$')
     ctx.fail(text_offset, "", std::string("TEXT delimiter '") + d +
                                   "' is not a valid delimiter character");
+  // FCS 3.x TEXT is UTF-8; older files use Latin-1 (e.g. "CELLQuest\xAA"). Keep every string
+  // valid UTF-8 so reports and JSON can carry it.
+  std::string converted;
+  if (!valid_utf8(text)) {
+    converted = latin1_to_utf8(text);
+    text = converted;
+    warnings.push_back("TEXT is not valid UTF-8; read as Latin-1");
+  }
   bool unterminated = false;
   auto tokens = tokenize(text, false, unterminated);
+  // Empty values written as doubled delimiters ("/$P3S//$P4S//$P6N/FL1-A/") parse under the
+  // standard's escape rule as one value containing "/$P4S/$P6N", silently shifting every
+  // keyword after it. An escaped delimiter followed by '$' is that pattern, never a real value.
+  const std::string empty_value_mark{d, d, '$'};
+  const bool empty_value_pattern = text.find(empty_value_mark) != std::string_view::npos;
+  if (empty_value_pattern) {
+    bool unterminated2 = false;
+    auto retry = tokenize(text, true, unterminated2);
+    if (retry.size() % 2 == 0) {
+      warnings.push_back("TEXT has empty keyword values written as doubled delimiters "
+                         "(not allowed by the standard); read them as empty values");
+      tokens = std::move(retry);
+      unterminated = unterminated2;
+    }
+  }
   if (tokens.size() % 2 == 1) {
     // A keyword without value: typically an empty value written as a doubled delimiter,
     // which the standard forbids. Re-read treating such doubles as empty values.
