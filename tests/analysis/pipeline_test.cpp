@@ -1,0 +1,189 @@
+// End-to-end pipeline tests on FCS files written at test time by a small in-test simulator
+// (population shapes only; the project's generator is used by the accuracy tests when built),
+// and on every real FCS file of the shared test data.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "analysis/analysis.h"
+#include "fcs/fcs.h"
+#include "support/testdata.h"
+
+using namespace mrdflow;
+
+namespace {
+
+// y in "decades of 4.5" (0..1) -> linear intensity, plus additive electronic noise.
+double lin(double y, std::mt19937_64& rng) {
+  std::normal_distribution<double> noise(0, 40);
+  return 262144.0 * std::pow(10.0, 4.5 * (y - 1)) + noise(rng);
+}
+
+struct Sim {
+  std::size_t cells = 200000;
+  std::size_t blasts = 0;
+  bool cd19_negative_blasts = false;
+  double hematogone_share = 0.03;
+  int naming = 0;  // 0: BD-style $PnN + $PnS; 1: markers in $PnN only, other order
+};
+
+std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> e(0, 1);
+  std::uniform_real_distribution<double> U(0, 1);
+  enum { FSC, FSCH, SSC, TIME, CD45, CD19, CD22, CD10, CD20, CD34, CD38, CD3, NCH };
+  std::vector<std::array<double, NCH>> rows;
+  auto push = [&](double fsc, double ssc, std::array<double, 8> y) {
+    std::array<double, NCH> r{};
+    r[FSC] = std::max(1.0, fsc * 262144 * (1 + 0.06 * e(rng)));
+    r[FSCH] = r[FSC] * (0.8 + 0.01 * e(rng));
+    r[SSC] = std::max(1.0, ssc * 262144 * std::exp(0.15 * e(rng)));
+    for (int k = 0; k < 8; ++k) r[CD45 + k] = lin(y[k] + 0.03 * e(rng), rng);
+    rows.push_back(r);
+  };
+  const std::size_t n_hgon = static_cast<std::size_t>(s.hematogone_share * s.cells);
+  const std::size_t n_t = s.cells * 15 / 100, n_b = s.cells * 3 / 100, n_mono = s.cells * 6 / 100;
+  const std::size_t n_gran = s.cells - n_hgon - n_t - n_b - n_mono;
+  //                         CD45  CD19  CD22  CD10  CD20  CD34  CD38  CD3
+  for (std::size_t i = 0; i < n_t; ++i) push(0.25, 0.05, {0.80, 0.15, 0.15, 0.15, 0.15, 0.15, 0.45, 0.75});
+  for (std::size_t i = 0; i < n_b; ++i) push(0.25, 0.05, {0.80, 0.70, 0.65, 0.15, 0.75, 0.15, 0.45, 0.15});
+  for (std::size_t i = 0; i < n_mono; ++i) push(0.40, 0.14, {0.72, 0.15, 0.20, 0.15, 0.15, 0.15, 0.50, 0.15});
+  for (std::size_t i = 0; i < n_gran; ++i) push(0.45, 0.40, {0.62, 0.15, 0.15, 0.50, 0.15, 0.15, 0.30, 0.15});
+  for (std::size_t i = 0; i < n_hgon; ++i) {
+    const double r = U(rng);
+    const double t = r < 0.2 ? 0.25 * U(rng) : 0.25 + 0.6 * U(rng);  // stage I -> immature B
+    push(0.22, 0.045, {0.55 + 0.22 * t, 0.68, 0.60, 0.75 - 0.5 * t, 0.15 + 0.55 * std::pow(t, 1.5),
+                       t < 0.2 ? 0.65 : t < 0.3 ? 0.65 - 5 * (t - 0.2) : 0.15, 0.75, 0.15});
+  }
+  for (std::size_t i = 0; i < s.blasts; ++i)
+    push(0.24, 0.045, {0.40, s.cd19_negative_blasts ? 0.15 : 0.62, 0.55, 0.90, 0.15, 0.65, 0.50, 0.15});
+  const std::size_t debris = s.cells / 20, doublets = s.cells / 50;
+  for (std::size_t i = 0; i < debris; ++i) push(0.03, 0.02, {0.2, 0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.15});
+  for (std::size_t i = 0; i < doublets; ++i) {
+    push(0.25, 0.05, {0.80, 0.15, 0.15, 0.15, 0.15, 0.15, 0.45, 0.75});
+    rows.back()[FSC] *= 2;
+    rows.back()[FSCH] *= 1.1;
+  }
+  std::shuffle(rows.begin(), rows.end(), rng);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i][TIME] = 100.0 * static_cast<double>(i) / rows.size();
+
+  const char* markers[NCH] = {"", "", "", "", "CD45", "CD19", "CD22", "CD10", "CD20", "CD34", "CD38", "CD3"};
+  const char* bd[NCH] = {"FSC-A", "FSC-H", "SSC-A", "Time", "V500-A", "PE-Cy7-A", "PE-A", "APC-A",
+                         "FITC-A", "PerCP-Cy5-5-A", "APC-H7-A", "BV421-A"};
+  const char* bc[NCH] = {"FS INT", "FS PEAK", "SS INT", "TIME", "CD45 KrO", "CD19-PECy7", "CD22 PE",
+                         "CD10-APC", "CD20 FITC", "CD34 PC5.5", "CD38 APC-A750", "CD3 PB"};
+  // Style 1 also permutes the column order.
+  std::vector<int> order(NCH);
+  for (int c = 0; c < NCH; ++c) order[c] = s.naming == 0 ? c : (c * 5) % NCH;
+  fcs::DataSet d;
+  d.header.version = "FCS3.1";
+  for (int k = 0; k < NCH; ++k) {
+    const int c = order[k];
+    fcs::Channel ch;
+    ch.name = s.naming == 0 ? bd[c] : bc[c];
+    ch.marker = s.naming == 0 ? markers[c] : "";
+    ch.bits = 32;
+    ch.range = c == TIME ? 100 : 262144;
+    ch.max_value = ch.range;
+    d.channels.push_back(ch);
+  }
+  d.event_count = rows.size();
+  d.events = fcs::EventMatrix(rows.size(), NCH);
+  for (int k = 0; k < NCH; ++k)
+    for (std::size_t i = 0; i < rows.size(); ++i) d.events(i, k) = rows[i][order[k]];
+  auto path = std::filesystem::temp_directory_path() / (stem + ".fcs");
+  fcs::write_fcs(path, d);
+  return path;
+}
+
+analysis::Template mrd_template() {
+  return analysis::load_template(mrdflow::testing::source_dir() / "gating" / "bcp-all-mrd.yaml");
+}
+
+std::uint64_t population(const analysis::SampleResult& r, const std::string& name) {
+  for (const auto& p : r.populations)
+    if (p.name == name) return p.count;
+  return 0;
+}
+
+}  // namespace
+
+TEST(Pipeline, FindsBlastsAndReportsEligibility) {
+  for (int naming : {0, 1}) {
+    Sim s;
+    s.blasts = 400;
+    s.naming = naming;
+    auto path = write_sample(s, "h6_mrd_" + std::to_string(naming), 7001 + naming);
+    auto r = analysis::analyze_sample(path, mrd_template(), {}, {});
+    ASSERT_FALSE(r.error_kind) << *r.error_message;
+    ASSERT_TRUE(r.mrd);
+    EXPECT_EQ(r.mrd->status, "detected");
+    EXPECT_NEAR(static_cast<double>(r.mrd->blast_events), 400.0, 80.0) << "naming " << naming;
+    EXPECT_GT(population(r, "t_cells"), 20000u);
+    EXPECT_GT(population(r, "normal_b"), 5000u);
+    ASSERT_TRUE(r.antigens.count("CD19"));
+    EXPECT_GT(r.antigens.at("CD19").percent_positive, 95.0);
+    ASSERT_TRUE(r.eligibility);
+    EXPECT_EQ(r.eligibility->verdict, "eligible") << r.eligibility->reason;
+  }
+}
+
+TEST(Pipeline, Cd19NegativeRelapseIsFoundAndNotEligible) {
+  Sim s;
+  s.blasts = 400;
+  s.cd19_negative_blasts = true;
+  auto r = analysis::analyze_sample(write_sample(s, "h6_cd19neg", 7100), mrd_template(), {}, {});
+  ASSERT_FALSE(r.error_kind) << *r.error_message;
+  EXPECT_NEAR(static_cast<double>(r.mrd->blast_events), 400.0, 80.0);
+  EXPECT_LT(r.antigens.at("CD19").percent_positive, 5.0);
+  EXPECT_GT(r.antigens.at("CD22").percent_positive, 95.0);
+  EXPECT_EQ(r.eligibility->verdict, "not_eligible");
+  EXPECT_NE(r.eligibility->reason.find("CD19"), std::string::npos);
+}
+
+TEST(Pipeline, RegeneratingMarrowIsMrdNegative) {
+  Sim s;
+  s.hematogone_share = 0.12;
+  auto r = analysis::analyze_sample(write_sample(s, "h6_regen", 7200), mrd_template(), {}, {});
+  ASSERT_FALSE(r.error_kind) << *r.error_message;
+  EXPECT_EQ(r.mrd->status, "not_detected") << r.mrd->blast_events;
+  EXPECT_EQ(r.eligibility->verdict, "indeterminate");
+}
+
+TEST(Pipeline, SameResultWithOneAndTwoThreads) {
+  Sim s;
+  s.blasts = 200;
+  auto path = write_sample(s, "h6_threads", 7300);
+  auto a = analysis::analyze_sample(path, mrd_template(), {}, {1});
+  auto b = analysis::analyze_sample(path, mrd_template(), {}, {2});
+  ASSERT_FALSE(a.error_kind);
+  ASSERT_EQ(a.populations.size(), b.populations.size());
+  for (std::size_t i = 0; i < a.populations.size(); ++i) EXPECT_EQ(a.populations[i].count, b.populations[i].count);
+  EXPECT_EQ(a.mrd->blast_events, b.mrd->blast_events);
+  for (const auto& [m, x] : a.antigens) {
+    EXPECT_EQ(x.positive_events, b.antigens.at(m).positive_events);
+    EXPECT_EQ(x.threshold, b.antigens.at(m).threshold);
+  }
+}
+
+TEST(Pipeline, EverySharedFcsFileAnalysesOrGetsAnErrorEntry) {
+  MRDFLOW_REQUIRE_TESTDATA();
+  const auto tmpl = mrd_template();
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(mrdflow::testing::testdata_dir())) {
+    auto ext = e.path().extension().string();
+    for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!e.is_regular_file() || ext != ".fcs") continue;
+    ++files;
+    auto r = analysis::analyze_sample(e.path(), tmpl, {}, {});
+    if (r.error_kind) {
+      EXPECT_FALSE(r.error_message->empty());
+      EXPECT_EQ(r.error_message->find('\n'), std::string::npos) << *r.error_message;
+      EXPECT_NE(*r.error_kind, "internal") << e.path() << ": " << *r.error_message;
+    } else {
+      EXPECT_TRUE(r.mrd) << e.path();
+    }
+  }
+  EXPECT_GT(files, 10u);
+}
