@@ -104,15 +104,34 @@ std::string to_fcs_bytes(const DataSet& data) {
   add("$NEXTDATA", "0");
   add("$PAR", std::to_string(nch));
   add("$TOT", std::to_string(nev));
+  // The file's own text for a channel keyword when it still says the same thing ("1.0" for
+  // a gain of 1, "262144" vs "2.62144e5"), so keywords round-trip verbatim.
+  const auto same_number = [&](const std::string& key, double v) -> const std::string* {
+    const auto* orig = data.keywords.find(key);
+    if (orig == nullptr) return nullptr;
+    try {
+      if (detail::parse_number(*orig, key, detail::Context{data.file}) == v) return orig;
+    } catch (const FcsError&) {
+    }
+    return nullptr;
+  };
   for (std::size_t i = 0; i < nch; ++i) {
     const auto& ch = data.channels[i];
     const auto p = "$P" + std::to_string(i + 1);
     add(p + "N", ch.name.empty() ? "P" + std::to_string(i + 1) : ch.name);
     if (!ch.marker.empty()) add(p + "S", ch.marker);
+    else if (const auto* s = data.keywords.find(p + "S"); s != nullptr && detail::trim(*s).empty())
+      add(p + "S", *s);
     add(p + "B", "32");
     // Linearized values are linear: $PnE 0,0. Raw values keep their $PnE (float data is not
     // linearized by flowCore, so the read-back values are unchanged either way).
-    add(p + "E", data.raw ? number(ch.log_decades) + "," + number(ch.log_offset) : "0,0");
+    if (data.raw) {
+      const auto* e = data.keywords.find(p + "E");
+      std::string fresh = number(ch.log_decades) + "," + number(ch.log_offset);
+      add(p + "E", e != nullptr && ch.log_decades == 0 && ch.log_offset == 0 ? fresh : (e ? *e : fresh));
+    } else {
+      add(p + "E", "0,0");
+    }
     double range = ch.range;
     if (!(range > 0)) {
       range = 1;
@@ -120,8 +139,10 @@ std::string to_fcs_bytes(const DataSet& data) {
         for (double v : data.events.column(i))
           if (std::isfinite(v)) range = std::max(range, std::ceil(v));
     }
-    add(p + "R", number(range));
-    if (ch.gain != 1) add(p + "G", number(ch.gain));
+    const auto* r = same_number(p + "R", range);
+    add(p + "R", r ? *r : number(range));
+    if (const auto* g = same_number(p + "G", ch.gain)) add(p + "G", *g);
+    else if (ch.gain != 1) add(p + "G", number(ch.gain));
     if (!ch.display.empty()) add(p + "D", ch.display);
     if (!ch.type.empty()) add(p + "TYPE", ch.type);
   }
