@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <cstdio>
-#include <cstdlib>
 
 #include "autogate/gmm.h"
 #include "autogate/stats.h"
@@ -142,12 +140,27 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
                       "every B-lineage cluster is treated as abnormal");
   }
 
+  // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
+  // negative reference (when those markers and limits are known). Off-pathway clusters without
+  // either are contaminating non-B events (monocytes, doublets), not DfN blasts.
+  auto precursor_like = [&](const std::vector<double>& mean) {
+    bool judged = false;
+    for (std::size_t a = 0; a < d; ++a) {
+      if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
+          !std::isfinite(f[a].negative_limit))
+        continue;
+      judged = true;
+      if (mean[a] * st.scale[a] + st.centre[a] > f[a].negative_limit) return true;
+    }
+    return !judged;
+  };
   // Blast models: disconnected components, then rare outlier clusters.
   std::vector<Gaussian> blast_models;
   std::vector<double> blast_weight;
   const double nb = static_cast<double>(idx.size());
   for (std::size_t c = 0; c < k; ++c)
-    if (!normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events)) {
+    if (!normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
+        precursor_like(mix.components[c].mean)) {
       blast_models.push_back(mix.components[c]);
       blast_weight.push_back(mix.components[c].weight);
     }
@@ -174,7 +187,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
     }
-    if (std::getenv("MRDFLOW_DFN_DEBUG")) std::fprintf(stderr, "dfn: k=%zu normal=%zu blastcomps=%zu outliers=%zu limit=%.1f\n", k, normal_ids.size(), blast_models.size(), out_idx.size(), limit);
     // Density-connected clustering of the outliers (DBSCAN, eps in standardised units).
     const std::size_t m = std::min<std::size_t>(out_idx.size(), 6000);
     const double eps = 0.35 * std::sqrt(static_cast<double>(d)), eps2 = eps * eps;
@@ -214,12 +226,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
         for (std::size_t a = 0; a < m; ++a)
           if (label[a] == root) cr.insert(cr.end(), &out_rows[pick[a] * d], &out_rows[pick[a] * d] + d);
         const double size = static_cast<double>(cr.size() / d) * scale_up;
-        if (std::getenv("MRDFLOW_DFN_DEBUG")) { Gaussian gg = fit_gaussian(cr, d, 1e-3); std::fprintf(stderr, "  cluster size=%.0f centroid_d2=%.1f\n", size, normal_d2(gg.mean.data())); }
         if (size < static_cast<double>(opt.lod_events)) continue;
         Gaussian g = fit_gaussian(cr, d, 1e-3);
         // A real cluster sits off the pathway as a whole; tail events of the normal
         // populations scatter around the pathway's edge and their centroid falls inside.
-        if (normal_d2(g.mean.data()) < limit) continue;
+        if (normal_d2(g.mean.data()) < limit || !precursor_like(g.mean)) continue;
         // Widen slightly: DBSCAN trims the cluster's own tails.
         for (auto& v : g.cov) v *= 1.5;
         g.factor(1e-3);

@@ -52,9 +52,10 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
   for (std::size_t i = 0; i < n_gran; ++i) push(0.45, 0.40, {0.62, 0.15, 0.15, 0.50, 0.15, 0.15, 0.30, 0.15});
   for (std::size_t i = 0; i < n_hgon; ++i) {
     const double r = U(rng);
-    const double t = r < 0.2 ? 0.25 * U(rng) : 0.25 + 0.6 * U(rng);  // stage I -> immature B
-    push(0.22, 0.045, {0.55 + 0.22 * t, 0.68, 0.60, 0.75 - 0.5 * t, 0.15 + 0.55 * std::pow(t, 1.5),
-                       t < 0.2 ? 0.65 : t < 0.3 ? 0.65 - 5 * (t - 0.2) : 0.15, 0.75, 0.15});
+    // One continuum from stage I (CD34+ CD10 bright CD20- CD45 dim) to mature B cells.
+    const double t = r < 0.2 ? 0.25 * U(rng) : 0.25 + 0.75 * U(rng);
+    push(0.22, 0.045, {0.55 + 0.25 * t, 0.68, 0.60, 0.75 - 0.6 * t, 0.15 + 0.6 * std::pow(t, 1.5),
+                       t < 0.2 ? 0.65 : t < 0.3 ? 0.65 - 5 * (t - 0.2) : 0.15, 0.75 - 0.3 * t * t, 0.15});
   }
   for (std::size_t i = 0; i < s.blasts; ++i)
     push(0.24, 0.045, {0.40, s.cd19_negative_blasts ? 0.15 : 0.62, 0.55, 0.90, 0.15, 0.65, 0.50, 0.15});
