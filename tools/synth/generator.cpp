@@ -11,6 +11,7 @@ namespace {
 
 constexpr double kUnitsPerMolecule = 0.5;  // BD linear units per molecule of a PE-bright reagent
 constexpr std::size_t kBlock = 16384;      // events per independent random stream
+constexpr double kLn10 = 2.302585092994046;
 
 struct Cell {
   double fsc_a = 0, fsc_h = 0, ssc_a = 0, ssc_h = 0;
@@ -100,14 +101,14 @@ class CellDrawer {
     c.fsc_h = c.fsc_a * m_.fsc_height_ratio * (1 + 0.03 * rng.normal());
     c.ssc_h = c.ssc_a * 0.82 * (1 + 0.04 * rng.normal());
     // Autofluorescence grows with cell size and is correlated across detectors.
-    const double cell_af = af * std::pow(10.0, 0.12 * rng.normal()) * std::sqrt(c.fsc_a / 50000.0);
+    const double cell_af = af * std::exp(kLn10 * 0.12 * rng.normal()) * std::sqrt(c.fsc_a / 50000.0);
     for (std::size_t i = 0; i < n_; ++i) {
       const std::size_t mk = marker_[i];
       const Level lv = phen[mk];
       const double log_molecules = lv.mean + m_.marker_shift[mk] + m_.population_shift[p][mk] +
                                    lv.sd * m_.spread_factor[mk] * rng.normal();
-      c.fluor[i] = std::pow(10.0, log_molecules) * brightness_[i];
-      c.af[i] = cell_af * detector_af_[i] * std::pow(10.0, 0.05 * rng.normal());
+      c.fluor[i] = std::exp(kLn10 * log_molecules) * brightness_[i];
+      c.af[i] = cell_af * detector_af_[i];
     }
   }
 
@@ -189,6 +190,7 @@ Tube generate(const SampleModel& model) {
 
   tube.values.assign(n * n_channels, 0.0f);
   const double top = inst.range - 1;
+  const double electronic_var = m.electronic_noise * m.electronic_noise;
   const CellDrawer drawer(m);
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<std::size_t> block_margin(blocks, 0);
@@ -218,8 +220,10 @@ Tube generate(const SampleModel& model) {
         double s = cell.af[j];
         for (std::size_t i = 0; i < n_stains; ++i) s += cell.fluor[i] * m.spillover[i * n_stains + j];
         s *= signal;
-        const double photon_sd = std::sqrt(m.photon_units[j] * std::max(s, 0.0));
-        const double observed = s + photon_sd * rng.normal() + m.electronic_noise * rng.normal();
+        // Photon (Poisson-like, variance proportional to signal) and electronic noise are
+        // independent normals, so one draw with the summed variance is the same distribution.
+        const double noise_sd = std::sqrt(m.photon_units[j] * std::max(s, 0.0) + electronic_var);
+        const double observed = s + noise_sd * rng.normal();
         put(c_stain[j], observed * m.detector_gain[j] * inst.scale);
       }
       out[c_time * n + e] = static_cast<float>(seconds[e] / inst.timestep);

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     request.flow_anomaly = anomaly == "auto" ? -1 : anomaly == "yes" ? 1 : 0;
     const auto started = std::chrono::steady_clock::now();
     const Tube tube = generate(request);
+    const double generate_secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::filesystem::path fcs_path(out);
     const std::string file_name = fcs_path.filename().string();
     mrdflow::fcs::write_fcs(fcs_path, to_dataset(tube, file_name));
@@ -55,9 +57,10 @@ int main(int argc, char** argv) {
     write_truth(sidecar(".truth.json"), tube, file_name);
     write_labels(sidecar(".labels"), tube);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("%s: %s seed %llu, %zu events, %zu blasts / %zu nucleated (MRD %.4f%%), %.2f s\n",
+    std::printf("%s: %s seed %llu, %zu events, %zu blasts / %zu nucleated (MRD %.4f%%), "
+                "generated in %.2f s, %.2f s in all\n",
                 out.c_str(), request.scenario.c_str(), static_cast<unsigned long long>(request.seed),
-                tube.events, tube.truth.blasts, tube.truth.nucleated, mrd_percent(tube.truth), secs);
+                tube.events, tube.truth.blasts, tube.truth.nucleated, mrd_percent(tube.truth), generate_secs, secs);
   } catch (const mrdflow::Error& e) {
     std::cerr << "mrdflow-synth: error: " << e.what() << "\n";
     return e.kind() == "usage" ? 2 : 1;
