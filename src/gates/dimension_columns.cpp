@@ -34,7 +34,7 @@ Column DimensionColumns::raw_channel(const std::string& name) const {
   return data_.events.column(*index);
 }
 
-const std::map<std::string, DimensionColumns::Values>& DimensionColumns::compensated_set(
+const DimensionColumns::CompensatedSet& DimensionColumns::compensated_set(
     const std::string& ref) {
   if (const auto it = compensated_.find(ref); it != compensated_.end()) return it->second;
   auto& set = compensated_[ref];
@@ -73,14 +73,9 @@ const std::map<std::string, DimensionColumns::Values>& DimensionColumns::compens
     compensation::Compensator compensator(*matrix, channels);
     compensator.apply(sub);
     // Detector names first so that a fluorochrome name always wins a clash.
-    for (std::size_t i = 0; i < f; ++i) {
-      const auto col = sub.column(compensator.columns()[i]);
-      set[matrix->detectors[i]] = Values(col.begin(), col.end());
-    }
-    for (std::size_t i = 0; i < f; ++i) {
-      const auto col = sub.column(compensator.columns()[i]);
-      set[matrix->fluorochromes[i]] = Values(col.begin(), col.end());
-    }
+    for (std::size_t i = 0; i < f; ++i) set.column_of[matrix->detectors[i]] = compensator.columns()[i];
+    for (std::size_t i = 0; i < f; ++i) set.column_of[matrix->fluorochromes[i]] = compensator.columns()[i];
+    set.values = std::move(sub);
     return set;
   }
   // Non-square (spectral) matrix: least-squares unmixing, fluorochromes = detectors * pinv(S).
@@ -94,14 +89,16 @@ const std::map<std::string, DimensionColumns::Values>& DimensionColumns::compens
   }
   std::vector<Column> detector_columns;
   for (const auto& name : matrix->detectors) detector_columns.push_back(raw_channel(name));
+  set.values = fcs::EventMatrix(events, f);
   for (std::size_t i = 0; i < f; ++i) {
-    Values values(events, 0.0);
+    auto values = set.values.column(i);
+    std::ranges::fill(values, 0.0);
     for (std::size_t j = 0; j < d; ++j) {
       const double w = unmix(j, i);
       const double* in = detector_columns[j].data();
       for (std::size_t e = 0; e < events; ++e) values[e] += w * in[e];
     }
-    set[matrix->fluorochromes[i]] = std::move(values);
+    set.column_of[matrix->fluorochromes[i]] = i;
   }
   return set;
 }
@@ -109,7 +106,9 @@ const std::map<std::string, DimensionColumns::Values>& DimensionColumns::compens
 Column DimensionColumns::compensated_channel(const std::string& ref, const std::string& name) {
   if (ref == kUncompensated) return raw_channel(name);
   const auto& set = compensated_set(ref);
-  if (const auto it = set.find(name); it != set.end()) return it->second;
+  if (const auto it = set.column_of.find(name); it != set.column_of.end()) {
+    return set.values.column(it->second);
+  }
   return raw_channel(name);  // a channel the matrix does not cover stays as measured
 }
 

@@ -22,13 +22,19 @@ class DimensionColumns {
   using Values = std::vector<double>;
   Column raw_channel(const std::string& name) const;
   Column compensated_channel(const std::string& compensation_ref, const std::string& name);
-  const std::map<std::string, Values>& compensated_set(const std::string& compensation_ref);
+  // Compensated values under one compensation-ref: a column per fluorochrome (and, for a
+  // square matrix, the same column under its detector's name, as FlowKit resolves it).
+  struct CompensatedSet {
+    fcs::EventMatrix values;
+    std::map<std::string, std::size_t> column_of;
+  };
+  const CompensatedSet& compensated_set(const std::string& compensation_ref);
 
   const GatingStrategy& strategy_;
   const fcs::DataSet& data_;
   std::vector<std::string>& warnings_;
   // std::map nodes never move, so spans into their vectors stay valid while we add more.
-  std::map<std::string, std::map<std::string, Values>> compensated_;  // ref -> name -> values
+  std::map<std::string, CompensatedSet> compensated_;  // by compensation-ref
   std::map<std::string, Values> derived_;  // ratio / transformed columns by cache key
 };
 

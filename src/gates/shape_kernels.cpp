@@ -65,25 +65,51 @@ int winding_number(std::span<const Vertex> v, double x, double y) noexcept {
 
 void polygon_bits(std::span<const Vertex> vertices, Column x, Column y, WordRange words,
                   std::uint64_t* out) {
+  // The same winding-number rule as winding_number(), reorganised for speed: edges outer,
+  // the 64 events of a word inner and branch-free, so the compiler vectorises across events.
+  struct Edge {
+    double ax, ay, by, dx, dy;
+  };
+  std::vector<Edge> edges;  // once per call (per block of words), not per event
+  edges.reserve(vertices.size());
   double min_x = std::numeric_limits<double>::infinity(), max_x = -min_x;
   double min_y = min_x, max_y = -min_x;
-  for (const Vertex& v : vertices) {
-    min_x = std::min(min_x, v.x);
-    max_x = std::max(max_x, v.x);
-    min_y = std::min(min_y, v.y);
-    max_y = std::max(max_y, v.y);
+  for (std::size_t i = 0; i < vertices.size(); ++i) {
+    const Vertex& a = vertices[i];
+    const Vertex& b = vertices[i + 1 == vertices.size() ? 0 : i + 1];
+    if (a.y != b.y) edges.push_back({a.x, a.y, b.y, b.x - a.x, b.y - a.y});  // flat edges never count
+    min_x = std::min(min_x, a.x);
+    max_x = std::max(max_x, a.x);
+    min_y = std::min(min_y, a.y);
+    max_y = std::max(max_y, a.y);
   }
   const std::size_t events = x.size();
   for (std::size_t w = words.first_word; w < words.last_word; ++w) {
     const std::size_t base = w * kBits;
     const std::size_t n = events_in_word(w, events);
-    std::uint64_t bits = 0;
+    const double* px = x.data() + base;
+    const double* py = y.data() + base;
+    // Skip words whose events all lie outside the bounding box (common for small gates).
+    bool any = false;
     for (std::size_t k = 0; k < n; ++k) {
-      const double px = x[base + k], py = y[base + k];
-      // Bounding box first: most events of a typical gate fall outside it. NaN fails here.
-      if (!(px >= min_x && px <= max_x && py >= min_y && py <= max_y)) continue;
-      if (winding_number(vertices, px, py) != 0) bits |= std::uint64_t{1} << k;
+      any |= (px[k] >= min_x) & (px[k] <= max_x) & (py[k] >= min_y) & (py[k] <= max_y);
     }
+    if (!any) {
+      out[w] = 0;
+      continue;
+    }
+    std::int32_t wind[kBits] = {};
+    for (const Edge& e : edges) {
+      for (std::size_t k = 0; k < n; ++k) {
+        const double ex = px[k], ey = py[k];
+        const double is_left = e.dx * (ey - e.ay) - (ex - e.ax) * e.dy;
+        const bool up = (e.ay <= ey) & (ey < e.by) & (is_left > 0);
+        const bool down = (e.by <= ey) & (ey < e.ay) & (is_left < 0);
+        wind[k] += static_cast<std::int32_t>(up) - static_cast<std::int32_t>(down);
+      }
+    }
+    std::uint64_t bits = 0;
+    for (std::size_t k = 0; k < n; ++k) bits |= static_cast<std::uint64_t>(wind[k] != 0) << k;
     out[w] = bits;
   }
 }
