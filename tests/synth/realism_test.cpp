@@ -89,7 +89,7 @@ TEST_P(PerStyle, TruthPercentPositiveIsMeasurable) {
   };
   for (const Case& k : {Case{"cd19-under", Marker::CD19, 1.0}, Case{"cd19-over", Marker::CD19, 1.0},
                         Case{"cd22-partial", Marker::CD22, 2.0}, Case{"cd22-dim", Marker::CD22, 2.0},
-                        Case{"cd19neg-relapse", Marker::CD19, 8.0}}) {
+                        Case{"cd19neg-relapse", Marker::CD19, 12.0}}) {
     for (std::uint64_t seed : {91u, 92u}) {
       const Tube t = make(k.scenario, seed, 60000, GetParam());
       const auto comp = compensate(t);

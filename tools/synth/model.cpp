@@ -96,10 +96,10 @@ BlastModel make_blast(Rng& rng, const Panel& panel, const Scenario& scenario) {
   }
   // CD22 on B-ALL blasts is usually somewhat below normal B; the dim scenario puts it about one
   // decade below normal mature B (4.3) yet well above the negatives.
-  b.cd22_level = scenario.cd22_dim ? rng.uniform(3.35, 3.5) : rng.uniform(3.6, 3.95);
+  b.cd22_level = scenario.cd22_dim ? rng.uniform(3.55, 3.7) : rng.uniform(3.65, 3.95);
   if (scenario.cd22_dim) b.aberrancies.push_back("CD22 dim");
   // Clonal CD19/CD22 expression is tight, so the truth's positive/negative split stays measurable.
-  P[idx(Marker::CD22)] = {b.cd22_level, scenario.cd22_dim ? rng.uniform(0.1, 0.14) : rng.uniform(0.12, 0.17)};
+  P[idx(Marker::CD22)] = {b.cd22_level, scenario.cd22_dim ? rng.uniform(0.1, 0.13) : rng.uniform(0.12, 0.17)};
   P[idx(Marker::CD19)] = {rng.uniform(3.8, 4.2), rng.uniform(0.13, 0.2)};
   return b;
 }
@@ -140,7 +140,7 @@ SampleModel build_model(const Scenario& scenario, std::uint64_t seed, std::size_
   const std::size_t n_stains = m.panel.stains.size();
   for (std::size_t i = 0; i < n_stains; ++i) {
     m.detector_gain[i] = std::pow(10.0, rng.uniform(-0.15, 0.15));
-    m.photon_units[i] = rng.uniform(6.0, 30.0);  // sets the spillover spreading
+    m.photon_units[i] = rng.uniform(4.0, 20.0);  // sets the spillover spreading
   }
   m.electronic_noise = rng.uniform(8, 20);
   m.scatter_gain = std::pow(10.0, rng.uniform(-0.08, 0.08));

@@ -159,7 +159,7 @@ double nominal_spillover(Fluor from, Fluor into) {
       {F::FITC, F::BV510, 0.01}, {F::FITC, F::PE_Cy7, 0.005},
       {F::PE, F::FITC, 0.012}, {F::PE, F::ECD, 0.45}, {F::PE, F::PerCP_Cy55, 0.12},
       {F::PE, F::PE_Cy7, 0.03}, {F::PE, F::BV605, 0.02},
-      {F::ECD, F::PE, 0.10}, {F::ECD, F::PerCP_Cy55, 0.35}, {F::ECD, F::PE_Cy7, 0.08},
+      {F::ECD, F::PE, 0.07}, {F::ECD, F::PerCP_Cy55, 0.35}, {F::ECD, F::PE_Cy7, 0.08},
       {F::ECD, F::BV605, 0.05},
       {F::PerCP_Cy55, F::PE_Cy7, 0.15}, {F::PerCP_Cy55, F::APC_R700, 0.08},
       {F::PerCP_Cy55, F::ECD, 0.02}, {F::PerCP_Cy55, F::BV711, 0.04},

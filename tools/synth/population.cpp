@@ -31,7 +31,7 @@ constexpr Phenotype kTCell{N, N, N, N, N, lv(3.0, 0.45), lv(5.2, 0.15), lv(4.8, 
                            N, N, lv(4.5, 0.25)};
 constexpr Phenotype kNKCell{N, N, N, N, N, lv(4.0, 0.25), lv(5.05, 0.15), N, lv(3.8, 0.25), N, N,
                             lv(4.3, 0.25)};
-constexpr Phenotype kMatureB{lv(4.3, 0.2), lv(4.3, 0.2), N, N, lv(4.9, 0.2), lv(3.3, 0.4),
+constexpr Phenotype kMatureB{lv(4.3, 0.2), lv(4.45, 0.2), N, N, lv(4.9, 0.2), lv(3.3, 0.4),
                              lv(5.0, 0.15), N, lv(3.4, 0.25), N, lv(4.4, 0.2), N};
 constexpr Phenotype kPlasma{lv(3.4, 0.45), N, N, N, N, lv(5.4, 0.2), lv(4.0, 0.4), N, lv(3.8, 0.25),
                             N, N, N};

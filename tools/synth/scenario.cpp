@@ -71,7 +71,7 @@ const std::vector<Scenario>& scenarios() {
     a.name = "cd19-under";
     a.description = "5% MRD, 93-94% of blasts CD19+ (just under a 95% rule)";
     a.mrd_fraction = Range{0.05, 0.05};
-    a.cd19_positive = {0.93, 0.94};
+    a.cd19_positive = {0.93, 0.938};
     add(a);
 
     a = base;
