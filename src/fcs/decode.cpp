@@ -173,7 +173,7 @@ void decode_fixed(std::span<const std::byte> data, const DataLayout& layout, std
   for (std::size_t first = 0; first < events; first += chunk_events) {
     const std::size_t last = std::min(events, first + chunk_events);
     const auto nblocks = static_cast<std::int64_t>((last - first + block - 1) / block);
-#pragma omp parallel for num_threads(nthreads) schedule(static) if (nblocks > 1)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 4) if (nblocks > 1)
     for (std::int64_t b = 0; b < nblocks; ++b) {
       const std::size_t e0 = first + static_cast<std::size_t>(b) * block;
       const std::size_t n = std::min(block, last - e0);

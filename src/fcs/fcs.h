@@ -72,6 +72,12 @@ struct Spillover {
   double at(std::size_t row, std::size_t col) const { return values[row * size() + col]; }
 };
 
+// Frees EventMatrix storage: large arrays are anonymous mappings (huge pages), small ones new[].
+struct EventStorageDeleter {
+  std::size_t mapped_bytes = 0;  // 0: allocated with new[]
+  void operator()(double* p) const noexcept;
+};
+
 // Event values, column-major: each channel's values are one contiguous array.
 class EventMatrix {
  public:
@@ -100,7 +106,7 @@ class EventMatrix {
  private:
   std::size_t events_ = 0;
   std::size_t channels_ = 0;
-  std::unique_ptr<double[]> data_;
+  std::unique_ptr<double[], EventStorageDeleter> data_;
 };
 
 struct ReadOptions {
