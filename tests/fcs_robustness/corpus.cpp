@@ -274,8 +274,8 @@ void scales(Family& f, const Base& b) {
         "2," + p1n + "," + p2n + ",1,0,0,1,5", std::string("2,1,2,1,0.5,0.25,1"),
         std::string("2,0,9,1,0,0,1"),
         "18446744073709551616," + p1n, "1," + p1n + ",abc"}) {
-    keyword_case(f, b, "$SPILLOVER", v);
-    keyword_case(f, b, "SPILL", v);
+    // Alternate the spelling: both reach the same parser.
+    keyword_case(f, b, (v.size() % 2 == 0) ? "$SPILLOVER" : "SPILL", v);
   }
   keyword_case(f, b, "$COMP", "abc");
   // Text from the file that ends up in messages: line breaks and control bytes in names.
@@ -372,7 +372,9 @@ void delimiters(Family& f, const Base& b) {
   header_case("text_begin = text_end", kTextBegin, l.te);
   header_case("text_begin in HEADER", kTextBegin, 0);
   header_case("text_begin 1", kTextBegin, 1);
+  keyword_case(f, b, "$CYT", "");
 
+  if (b.name.rfind("synthetic/", 0) != 0) return;  // the heavy cases below: synthetic bases only
   {
     FcsParts q = p;
     q.text.set("$P1S", std::string(1 << 20, 'x'));
@@ -388,7 +390,6 @@ void delimiters(Family& f, const Base& b) {
     for (int i = 0; i < 2000; ++i) q.text.keywords.emplace_back("$TOT", num(i));
     f.add(b, "$TOT repeated 2000 times", assemble(q));
   }
-  keyword_case(f, b, "$CYT", "");
 }
 
 // ---- datasets: $NEXTDATA chains, loops and dangling links -----------------------------------
@@ -433,7 +434,9 @@ void random_mutations(Family& f, const Base& b) {
   const std::size_t text_region =
       l.te > 0 && l.te < l.size ? static_cast<std::size_t>(l.te + 1) : std::min<std::size_t>(b.bytes.size(), 4096);
   const char delimiter = l.tb > 0 && l.tb < l.size ? b.bytes[static_cast<std::size_t>(l.tb)] : '/';
-  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+  // Large files: fewer seeds (each accepted variant decodes megabytes, slow under ASan).
+  const std::uint64_t step = b.small ? 1 : 2;
+  for (std::uint64_t seed = 0; seed < 20; seed += step) {
     Rng rng{fnv1a(b.name) ^ (seed * 0x100000001B3ULL)};
     std::string bytes = b.bytes;
     std::string what;

@@ -58,5 +58,23 @@ TEST(FcsReaderRegression, MessageAboutUnknownSpilloverChannelIsOneLine) {
   expect_one_line_warnings(assemble(p), "spillover-channel-with-newline");
 }
 
+// UBSan: "signed integer overflow: 9223372036854775807 + 57" in the $NEXTDATA chain walk
+// (reader.cpp, next + 58 > size). A huge $NEXTDATA must be a warning or an FcsError.
+TEST(FcsReaderRegression, HugeNextdataDoesNotOverflow) {
+  for (const char* next : {"9223372036854775807", "9223372036854775750", "-9223372036854775808"}) {
+    for (std::size_t dataset : {0, 1}) {
+      const std::string bytes = assemble(float_base(), {true, {{"$NEXTDATA", next}}, {}});
+      try {
+        const auto d = fcs::read_fcs_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())),
+                                           "huge-nextdata", {.dataset = dataset});
+        EXPECT_EQ(dataset, 0u) << next << ": data set 1 cannot exist";
+        EXPECT_EQ(d.events.events(), d.event_count);
+      } catch (const fcs::FcsError& e) {
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mrdflow::fcs_robustness

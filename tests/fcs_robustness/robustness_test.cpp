@@ -240,7 +240,11 @@ void run_case(const Case& c, HangGuard& guard, FamilyStats& stats) {
     failed = true;
     ADD_FAILURE() << printable(c.name) << " [" << label << "]: " << problem;
   };
+  // Raw values are checked where the encoding is what was damaged; elsewhere two reads suffice.
+  const bool raw_too = c.family == "widths" || c.family == "types" || c.family == "random" ||
+                       c.family == "truncate";
   for (const Mode& m : modes) {
+    if (m.options.raw && !raw_too) continue;
     guard.enter(c.name + " [" + m.label + "]");
     double seconds = 0;
     const std::string problem = run_read([&] { return fcs::read_fcs_bytes(bytes, name, m.options); },
