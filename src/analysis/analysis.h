@@ -2,7 +2,9 @@
 // Entry points of the automated analysis: load a gating template (YAML, gating/*.yaml) and
 // analyse one FCS file with it into a SampleResult (result.h). The report module and the
 // command line only call these.
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +42,9 @@ struct SampleContext {
 
 struct AnalyzeOptions {
   int threads = 1;  // threads inside this sample (results never depend on it)
+  // Optional: called once per gated population with its event mask (1 = member, FCS event
+  // order), for per-event checks against known labels and for exports. Not part of the report.
+  std::function<void(const std::string& name, const std::vector<std::uint8_t>& members)> on_population;
 };
 
 // Analyses one file. Never throws for a bad input file: the error is returned in

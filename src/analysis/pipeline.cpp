@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "analysis/markers.h"
 #include "analysis/prep.h"
 #include "analysis/template_impl.h"
+#include "autogate/beads.h"
 #include "autogate/dfn.h"
 #include "autogate/leukocytes.h"
 #include "autogate/qc.h"
@@ -77,6 +79,33 @@ struct Run {
     return std::nullopt;
   }
 
+  ag::Mask exclude_populations(ag::Mask m, const PopulationStep& s) const {
+    auto it = s.lists.find("exclude_population");
+    if (it == s.lists.end()) return m;
+    for (const auto& name : it->second) {
+      auto p = pops.find(name);
+      if (p != pops.end()) m = ag::mask_and_not(m, p->second);
+    }
+    return m;
+  }
+
+  // Lineage threshold of a marker: the highest upper limit over the given reference
+  // populations (every one of them is negative for a B-cell marker), so that the
+  // autofluorescent tails of monocytes do not enter the B lineage.
+  std::optional<double> lineage_limit(const std::string& m, const std::vector<std::string>& refs,
+                                      double percentile) const {
+    auto c = marker(m);
+    if (!c) return std::nullopt;
+    std::optional<double> best;
+    for (const auto& r : refs) {
+      auto p = pops.find(r);
+      if (p == pops.end() || ag::count(p->second) < tmpl.min_reference_events) continue;
+      auto q = ag::quantile(*c, p->second, percentile / 100.0);
+      if (q && (!best || *q > *best)) best = q;
+    }
+    return best;
+  }
+
   ag::Mask step(const PopulationStep& s, const ag::Mask& parent) {
     const auto num = [&](const char* k, double d) {
       auto it = s.numbers.find(k);
@@ -133,12 +162,21 @@ struct Run {
       return parent;
     }
     if (s.method == "nucleated") {
+      ag::Mask keep = parent;
       auto it = s.lists.find("dye");
       if (it != s.lists.end())
         for (const auto& m : it->second)
           if (auto c = marker(m))
-            if (auto r = ag::bright_mode(*c, parent)) return r->positive;
-      return parent;
+            if (auto r = ag::bright_mode(*c, parent)) { keep = r->positive; break; }
+      return exclude_populations(keep, s);
+    }
+    if (s.method == "counting_beads") {
+      std::vector<ag::Column> fl;
+      for (auto c : panel.fluorescence) fl.push_back(col(c));
+      ag::BeadOptions o;
+      o.min_channels = static_cast<std::size_t>(num("min_channels", 4));
+      o.channel_share = num("channel_share", 0.75);
+      return ag::find_counting_beads(fl, parent, o).beads;
     }
     if (s.method == "cd45_ssc") {
       const std::string m = s.words.count("marker") ? s.words.at("marker") : "CD45";
@@ -172,10 +210,14 @@ struct Run {
       if (s.words.count("negative_reference")) refs.insert(refs.begin(), s.words.at("negative_reference"));
       std::vector<ag::Column> cols;
       std::vector<double> thr;
+      const double pct = num("percentile", tmpl.positivity_percentile);
       for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{}) {
         auto c = marker(m);
         if (!c) continue;
-        if (auto lim = negative_limit(m, refs)) { cols.push_back(*c); thr.push_back(lim->first); }
+        std::optional<double> t;
+        if (s.lists.count("lineage_references")) t = lineage_limit(m, s.lists.at("lineage_references"), pct);
+        if (!t) if (auto lim = negative_limit(m, refs)) t = lim->first;
+        if (t) { cols.push_back(*c); thr.push_back(*t); }
         else out.warnings.push_back("b_lineage: no negative reference for " + m);
       }
       if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
@@ -189,11 +231,7 @@ struct Run {
         else continue;
         for (std::size_t i = 0; i < n(); ++i) b[i] &= static_cast<std::uint8_t>((*c)[i] <= t);
       }
-      if (s.words.count("exclude_population")) {
-        auto p = pops.find(s.words.at("exclude_population"));
-        if (p != pops.end()) b = ag::mask_and_not(b, p->second);
-      }
-      return b;
+      return exclude_populations(std::move(b), s);
     }
     if (s.method == "dfn_blasts") {
       std::vector<ag::DfnFeature> feats;
@@ -206,6 +244,7 @@ struct Run {
         const auto cm = canonical_marker(m);
         f.role = cm == "CD10" ? ag::MaturationRole::cd10 : cm == "CD20" ? ag::MaturationRole::cd20
                : cm == "CD34" ? ag::MaturationRole::cd34 : cm == "CD45" ? ag::MaturationRole::cd45
+               : cm == "CD38" ? ag::MaturationRole::cd38 : cm == "CD58" ? ag::MaturationRole::cd58
                : ag::MaturationRole::other;
         if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
         feats.push_back(f);
@@ -214,10 +253,15 @@ struct Run {
       o.lod_events = tmpl.lod_events;
       o.components = static_cast<std::size_t>(num("components", 8));
       o.outlier_p = num("outlier_p", 1e-4);
-      o.gap_ratio = num("gap_ratio", 0.05);
+      o.step_limit = num("step_limit", o.step_limit);
+      o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
+      if (std::getenv("MRDFLOW_DFN_DEBUG"))  // developer diagnostics (analysis-eval)
+        for (const auto& c : dfn->components)
+          out.warnings.push_back("dfn component w=" + fmt(c.weight, 4) + " normal=" + std::to_string(c.normal) +
+                                 " blast=" + std::to_string(c.blast) + " off=" + fmt(c.off, 2));
       return ag::mask_and(dfn->blasts, parent);
     }
     if (s.method == "dfn_normal") {
@@ -298,6 +342,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       ag::Mask m = ag::mask_and(run.step(step, parent), parent);
       const auto c = ag::count(m), pc = ag::count(parent);
       out.populations.push_back({step.name, step.parent, c, pc ? 100.0 * static_cast<double>(c) / static_cast<double>(pc) : 0.0});
+      if (options.on_population) options.on_population(step.name, m);
       run.pops[step.name] = std::move(m);
     }
 

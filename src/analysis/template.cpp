@@ -20,13 +20,14 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
                    {"events_per_bin", 'n'}, {"margins", 'n'}}},
       {"debris_valley", {}},
       {"singlet_ratio", {{"mad_low", 'n'}, {"mad_high", 'n'}}},
-      {"nucleated", {{"dye", 'l'}}},
+      {"nucleated", {{"dye", 'l'}, {"exclude_population", 'l'}}},
+      {"counting_beads", {{"min_channels", 'n'}, {"channel_share", 'n'}}},
       {"cd45_ssc", {{"marker", 'w'}, {"subset", 'w'}}},
       {"bright_mode", {{"marker", 'w'}}},
-      {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_population", 'w'},
-                     {"negative_reference", 'w'}, {"percentile", 'n'}}},
-      {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"gap_ratio", 'n'},
-                      {"max_fit_events", 'n'}}},
+      {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_population", 'l'},
+                     {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
+      {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"step_limit", 'n'},
+                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}}},
       {"dfn_normal", {}},
   };
   return m;
@@ -165,8 +166,12 @@ Template load_template(const std::filesystem::path& path) {
         if (key == "marker") known_marker(kv.second, step.words[key]);
         if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
-        if ((key == "negative_reference" || key == "exclude_population") && !defined.count(step.words[key]))
+        if (key == "negative_reference" && !defined.count(step.words[key]))
           fail(path, kv.second, "unknown population '" + step.words[key] + "' in parameter '" + key + "'");
+        if (key == "exclude_population" || key == "lineage_references")
+          for (const auto& pop : step.lists[key])
+            if (!defined.count(pop))
+              fail(path, kv.second, "unknown population '" + pop + "' in parameter '" + key + "'");
         if (key == "subset") {
           const auto& s = step.words[key];
           if (s != "lymphocytes" && s != "monocytes" && s != "granulocytes" && s != "low_ssc")

@@ -108,32 +108,96 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
     }
     if (mature && score > best) { best = score; anchor = c; }
   }
+  // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
+  auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
+  auto positive = [&](const Gaussian& g, MaturationRole role) {
+    for (std::size_t a = 0; a < d; ++a)
+      if (f[a].role == role && std::isfinite(f[a].negative_limit)) return raw_mean(g, a) > f[a].negative_limit;
+    return false;
+  };
+  auto precursor = [&](const Gaussian& g) {
+    return positive(g, MaturationRole::cd10) || positive(g, MaturationRole::cd34);
+  };
+  // Stage rules of normal maturation, candidate b against its normal neighbour a, in a's own
+  // SDs: CD34 is lost before CD20 appears (CD34+ CD20+ is asynchronous); among precursors
+  // CD38 stays bright and CD58 does not rise.
+  auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
+    const bool both_precursors = precursor(b) && precursor(a);
+    for (std::size_t q = 0; q < d; ++q) {
+      const double sd = std::sqrt(std::max(a.cov[q * d + q], 1e-12));
+      const double delta = (b.mean[q] - a.mean[q]) / sd;
+      switch (f[q].role) {
+        case MaturationRole::cd20:
+          if (positive(b, MaturationRole::cd34) && positive(b, MaturationRole::cd20) &&
+              delta > opt.relation_margin)
+            return true;
+          break;
+        case MaturationRole::cd38:
+          if (both_precursors && delta < -opt.relation_margin) return true;
+          break;
+        case MaturationRole::cd58:
+          if (both_precursors && delta > opt.relation_margin) return true;
+          break;
+        default: break;
+      }
+    }
+    return false;
+  };
+  // Displacement of b from a: total Mahalanobis distance and the part across a's principal
+  // axis (the local direction of the maturation pathway).
+  struct Offset { double total = 0, across = 0; };
+  auto offset = [&](const Gaussian& b, const Gaussian& a) {
+    std::vector<double> z(d, 0.0), axis(d, 0.0), w(d, 0.0);
+    const double d2 = a.mahalanobis2(b.mean.data());
+    // Principal axis of a (power iteration, fixed start: deterministic).
+    for (std::size_t q = 0; q < d; ++q) axis[q] = 1.0 / std::sqrt(static_cast<double>(d));
+    double lambda = 0;
+    for (int it = 0; it < 60; ++it) {
+      for (std::size_t q = 0; q < d; ++q) {
+        w[q] = 0;
+        for (std::size_t r2 = 0; r2 < d; ++r2) w[q] += a.cov[q * d + r2] * axis[r2];
+      }
+      double norm = 0;
+      for (double v : w) norm += v * v;
+      norm = std::sqrt(norm);
+      if (!(norm > 0)) break;
+      lambda = norm;
+      for (std::size_t q = 0; q < d; ++q) axis[q] = w[q] / norm;
+    }
+    double along = 0;
+    for (std::size_t q = 0; q < d; ++q) along += (b.mean[q] - a.mean[q]) * axis[q];
+    const double along2 = lambda > 0 ? along * along / lambda : 0;
+    return Offset{std::sqrt(d2), std::sqrt(std::max(0.0, d2 - along2))};
+  };
+
   std::vector<bool> normal(k, false);
+  std::vector<double> off(k, INFINITY);
   if (anchor < k) {
     r.pathway_anchored = true;
-    // Connectivity: no density dip deeper than gap_ratio along the segment between means.
-    std::vector<std::vector<bool>> linked(k, std::vector<bool>(k, false));
-    std::vector<double> x(d);
-    for (std::size_t a = 0; a < k; ++a)
-      for (std::size_t b = a + 1; b < k; ++b) {
-        const auto& ma = mix.components[a].mean;
-        const auto& mb = mix.components[b].mean;
-        const double ea = mix.log_density(ma.data()), eb = mix.log_density(mb.data());
-        double lowest = INFINITY;
-        for (int s = 1; s < 20; ++s) {
-          const double t = s / 20.0;
-          for (std::size_t q = 0; q < d; ++q) x[q] = ma[q] + t * (mb[q] - ma[q]);
-          lowest = std::min(lowest, mix.log_density(x.data()));
-        }
-        linked[a][b] = linked[b][a] = lowest >= std::min(ea, eb) + std::log(opt.gap_ratio);
-      }
-    std::vector<std::size_t> stack{anchor};
     normal[anchor] = true;
-    while (!stack.empty()) {
-      const std::size_t c = stack.back();
-      stack.pop_back();
-      for (std::size_t o = 0; o < k; ++o)
-        if (linked[c][o] && !normal[o]) { normal[o] = true; stack.push_back(o); }
+    off[anchor] = 0;
+    // Grow the pathway: repeatedly admit the candidate with the smallest displacement that
+    // continues some normal component within the limits (deterministic order).
+    for (bool grown = true; grown;) {
+      grown = false;
+      std::size_t pick = k;
+      double pick_off = INFINITY;
+      for (std::size_t b = 0; b < k; ++b) {
+        if (normal[b]) continue;
+        for (std::size_t a = 0; a < k; ++a) {
+          if (!normal[a]) continue;
+          // Either piece's own elongation may carry the pathway (coarse pieces of a curved
+          // continuum): take the better of the two views.
+          Offset o = offset(mix.components[b], mix.components[a]);
+          const Offset o2 = offset(mix.components[a], mix.components[b]);
+          if (o2.across < o.across) o = o2;
+          off[b] = std::min(off[b], o.across);
+          if (o.total > opt.step_limit || o.across > opt.relation_margin) continue;
+          if (breaks_stage_rules(mix.components[b], mix.components[a])) continue;
+          if (o.across < pick_off) { pick_off = o.across; pick = b; }
+        }
+      }
+      if (pick < k) { normal[pick] = true; grown = true; }
     }
   } else {
     r.notes.push_back("DfN: no mature B-cell component (CD20+ CD10-): normal pathway absent, "
@@ -142,7 +206,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
 
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
   // negative reference (when those markers and limits are known). Off-pathway clusters without
-  // either are contaminating non-B events (monocytes, doublets), not DfN blasts.
+  // either are other cells in the B-lineage gate (plasma cells, basophils), not DfN blasts.
   auto precursor_like = [&](const std::vector<double>& mean) {
     bool judged = false;
     for (std::size_t a = 0; a < d; ++a) {
@@ -154,7 +218,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
     }
     return !judged;
   };
-  // Blast models: disconnected components, then rare outlier clusters.
+  // Blast models: off-pathway components, then rare outlier clusters.
   std::vector<Gaussian> blast_models;
   std::vector<double> blast_weight;
   const double nb = static_cast<double>(idx.size());
@@ -238,6 +302,15 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
         blast_weight.push_back(size / nb);
       }
     }
+  }
+  for (std::size_t c = 0; c < k; ++c) {
+    DfnResult::ComponentInfo info;
+    info.weight = mix.components[c].weight;
+    info.normal = normal[c];
+    info.off = off[c];
+    info.blast = !normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
+                 precursor_like(mix.components[c].mean);
+    r.components.push_back(info);
   }
   r.clusters = blast_models.size();
   if (blast_models.empty()) return r;

@@ -3,13 +3,17 @@
 //
 // The B-lineage events are modelled by a Gaussian mixture in the maturation markers (CD10,
 // CD20, CD34, CD38, CD45, CD58, CD81 ... whatever the tube has). The normal maturation pathway
-// is the set of mixture components connected, without a density gap, to the most mature
-// component (CD20+ CD10- mature B cells): hematogones form a continuum from stage I to mature
-// B cells, leukaemic blasts sit in a discrete cluster off it. Rare blasts too few for a
-// component of their own are found as events far (Mahalanobis) from every normal component
-// that cluster together (density-connected, >= lod events) with a centroid far off the
-// pathway. Every B-lineage event is finally assigned to the normal pathway or a blast cluster
-// by likelihood.
+// is grown from the most mature component (CD20+ CD10- mature B cells) through components that
+// continue it: hematogones form one continuum from stage I to mature B cells, so each piece of
+// it lies along the elongation of a normal neighbour (its principal axis), while a leukaemic
+// clone is a compact cluster displaced across that direction. A candidate joins the pathway
+// only when (a) it is within `step_limit` (Mahalanobis, the neighbour's own spread as unit)
+// of a normal component, (b) its displacement across the neighbour's pathway direction is at
+// most `relation_margin` of that spread, and (c) it obeys the stage rules of normal
+// maturation (CD34 only while CD20 is negative; CD38 stays bright and CD58 does not rise
+// among precursors). Rare blasts too few for a component of their own are found as events far
+// from every normal component that cluster together (>= lod events) off the pathway. Every
+// B-lineage event is finally assigned to the normal pathway or a blast cluster by likelihood.
 #include <cstddef>
 #include <limits>
 #include <string>
@@ -19,7 +23,7 @@
 
 namespace mrdflow::autogate {
 
-enum class MaturationRole { other, cd10, cd20, cd34, cd45 };
+enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58 };
 
 struct DfnFeature {
   std::string marker;
@@ -35,7 +39,8 @@ struct DfnOptions {
   std::size_t components = 8;         // mixture components for the B lineage
   std::size_t max_fit_events = 10000; // subsample for fitting
   double outlier_p = 1e-4;            // tail probability for "far from the normal pathway"
-  double gap_ratio = 0.05;            // density dip between components that breaks the pathway
+  double step_limit = 5.0;            // max Mahalanobis distance to a normal neighbour
+  double relation_margin = 3.0;       // max displacement across the pathway (neighbour SDs)
 };
 
 struct DfnResult {
@@ -43,6 +48,9 @@ struct DfnResult {
   std::size_t clusters = 0;           // blast clusters found
   bool pathway_anchored = false;      // a mature B-cell component was found
   std::vector<std::string> notes;
+  // Per mixture component (diagnostics): weight, normal?, blast model?, off-pathway distance.
+  struct ComponentInfo { double weight = 0; bool normal = false, blast = false; double off = 0; };
+  std::vector<ComponentInfo> components;
 };
 
 DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,

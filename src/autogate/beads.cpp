@@ -1,0 +1,40 @@
+#include "autogate/beads.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autogate/stats.h"
+
+namespace mrdflow::autogate {
+
+BeadGate find_counting_beads(const std::vector<Column>& fl, const Mask& in, const BeadOptions& o) {
+  BeadGate g;
+  const std::size_t n = in.size();
+  g.beads.assign(n, 0);
+  if (fl.size() < o.min_channels) return g;
+  // Per-detector bright limit from an evenly strided subsample (deterministic, no full sort).
+  const auto idx = subsample(in, 200000);
+  if (idx.size() < 100) return g;
+  std::vector<double> v(idx.size());
+  for (const auto& c : fl) {
+    for (std::size_t j = 0; j < idx.size(); ++j) v[j] = c[idx[j]];
+    g.bright_limits.push_back(quantile_inplace(v, o.bright_quantile).value_or(INFINITY));
+  }
+  const std::size_t need = std::max(o.min_channels,
+      static_cast<std::size_t>(std::ceil(o.channel_share * static_cast<double>(fl.size()))));
+  std::vector<std::uint8_t> hits(n, 0);
+  for (std::size_t c = 0; c < fl.size(); ++c) {
+    const auto col = fl[c];
+    const double lim = g.bright_limits[c];
+    for (std::size_t i = 0; i < n; ++i) hits[i] = static_cast<std::uint8_t>(hits[i] + (col[i] > lim));
+  }
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    g.beads[i] = static_cast<std::uint8_t>(in[i] && hits[i] >= need);
+    found += g.beads[i];
+  }
+  if (found < o.min_events) std::fill(g.beads.begin(), g.beads.end(), 0);
+  return g;
+}
+
+}  // namespace mrdflow::autogate
