@@ -110,6 +110,9 @@ SampleResult analyse_one(const InputFile& in, const Setup& setup, int inner_thre
     r.warnings.push_back("not listed in the manifest " + setup.manifest->source);
   }
   if (r.software_version.empty()) r.software_version = kVersion;
+  // B-cell aplasia is the CAR-T pharmacodynamic read-out: in a tube without a CAR channel it
+  // does not apply, so b_cells is null there (spec; docs/report.md), in every output alike.
+  if (!r.car_t && r.b_cells) r.b_cells.reset();
   return r;
 }
 

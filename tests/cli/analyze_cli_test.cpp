@@ -114,7 +114,7 @@ TEST_F(AnalyzeCli, AllSamplesAnalysedExitsZeroAndWritesEveryFile) {
   EXPECT_EQ(j["input"]["events_total"], 40000);
   EXPECT_EQ(j["input"]["sha256"].get<std::string>().size(), 64u);
   EXPECT_TRUE(j["car_t"].is_null());
-  EXPECT_TRUE(j["b_cells"].is_null() || j["b_cells"].is_object());
+  EXPECT_TRUE(j["b_cells"].is_null());  // no CAR channel: B-cell aplasia does not apply
   const std::string csv = slurp(out / "summary.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
   // Sorted order of the generic paths: samples/P1_d29.fcs, samples/P3_d84.FCS, samples/sub/P2_d0.fcs
@@ -179,6 +179,30 @@ TEST_F(AnalyzeCli, FileNoTemplateSuitsIsAMissingMarkersError) {
   EXPECT_NE(msg.find("not an MRD tube: missing markers CD10, CD34"), std::string::npos) << msg;
   EXPECT_EQ(j["input"]["events_total"], 40000);  // header was read: input figures known
   EXPECT_TRUE(j["template"].is_null());
+}
+
+// Real files from the shared test data: a non-MRD tube (no CD45/CD19/CD10/CD34) and a real
+// BD FACSDiva BCP-ALL MRD tube (CD20/CD10/CD45/CD34/SYTO 41/CD19/CD38), chosen by markers.
+TEST_F(AnalyzeCli, RealFilesTemplateChosenByMarkers) {
+  MRDFLOW_REQUIRE_TESTDATA();
+  const fs::path td = mrdflow::testing::testdata_dir();
+  const fs::path other = td / "flowcore" / "0877408774.B08";
+  const fs::path diva = td / "fcsparser" / "FACS_Diva" / "facs_diva_test.fcs";
+  if (!fs::exists(other) || !fs::exists(diva)) GTEST_SKIP() << "expected files not in " << td;
+  const fs::path out = fresh("out-real");
+  const auto r = analyze({"--out", out.string(), other.string(), diva.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const Json bad = Json::parse(slurp(out / "0877408774.B08.json"));  // no .fcs extension: whole name
+  ASSERT_TRUE(bad["error"].is_object());
+  EXPECT_EQ(bad["error"]["kind"], "missing_markers");
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("not an MRD tube: missing markers CD45"), std::string::npos);
+  EXPECT_TRUE(bad["input"]["events_total"].is_number());
+  const Json good = Json::parse(slurp(out / "facs_diva_test.json"));
+  EXPECT_TRUE(good["error"].is_null()) << good["error"].dump();
+  EXPECT_EQ(good["template"]["name"], "bcp-all-mrd");
+  EXPECT_EQ(good["input"]["fcs_version"], "3.0");
+  EXPECT_EQ(good["input"]["events_total"], 83411);
+  EXPECT_EQ(good["warnings"][0], "template 'bcp-all-mrd' chosen from the file's markers (bcp-all-mrd.yaml)");
 }
 
 TEST_F(AnalyzeCli, UsageErrorsExitTwo) {
