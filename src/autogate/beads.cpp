@@ -18,7 +18,12 @@ BeadGate find_counting_beads(const std::vector<Column>& fl, const Mask& in, cons
   std::vector<double> v(idx.size());
   for (const auto& c : fl) {
     for (std::size_t j = 0; j < idx.size(); ++j) v[j] = c[idx[j]];
-    g.bright_limits.push_back(quantile_inplace(v, o.bright_quantile).value_or(INFINITY));
+    // Halfway between the typical event and the very top of the detector: beads (often a few
+    // percent of events) sit at that top in every detector, so a plain high quantile could
+    // fall inside the bead cloud itself.
+    const double top = quantile_inplace(v, o.bright_quantile).value_or(INFINITY);
+    const double mid = quantile_inplace(v, 0.5).value_or(top);
+    g.bright_limits.push_back(mid + 0.5 * (top - mid));
   }
   const std::size_t need = std::max(o.min_channels,
       static_cast<std::size_t>(std::ceil(o.channel_share * static_cast<double>(fl.size()))));

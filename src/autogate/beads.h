@@ -13,7 +13,7 @@ namespace mrdflow::autogate {
 struct BeadOptions {
   std::size_t min_channels = 4;   // at least this many detectors bright
   double channel_share = 0.75;    // ... and at least this share of all fluorescence detectors
-  double bright_quantile = 0.99;  // "bright" = above this quantile of the parent in the detector
+  double bright_quantile = 0.999; // "bright" = above the midpoint of median and this quantile
   std::size_t min_events = 10;    // fewer candidates are stray events, not a bead population
 };
 
