@@ -58,6 +58,19 @@ TEST(FcsReaderRegression, MessageAboutUnknownSpilloverChannelIsOneLine) {
   expect_one_line_warnings(assemble(p), "spillover-channel-with-newline");
 }
 
+// Found by the fuzzer: a HEADER offset field holding a line feed is quoted into the FcsError.
+TEST(FcsReaderRegression, MessageAboutBadHeaderFieldIsOneLine) {
+  std::string bytes = assemble(float_base());
+  set_header_field(bytes, kTextBegin, "\xAE" "Cs\n>E");
+  try {
+    (void)read(bytes, "header-field-with-newline");
+    ADD_FAILURE() << "a HEADER TEXT offset that is not a number must be rejected";
+  } catch (const fcs::FcsError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find_first_of("\r\n"), std::string::npos) << "error spans lines: " << what;
+  }
+}
+
 // UBSan: "signed integer overflow: 9223372036854775807 + 57" in the $NEXTDATA chain walk
 // (reader.cpp, next + 58 > size). A huge $NEXTDATA must be a warning or an FcsError.
 TEST(FcsReaderRegression, HugeNextdataDoesNotOverflow) {

@@ -273,7 +273,9 @@ void run_case(const Case& c, HangGuard& guard, FamilyStats& stats) {
 void run_family(const std::string& family) {
   if (testing::running_in_ci()) MRDFLOW_REQUIRE_TESTDATA();
   const auto cases = make_family(family, bases());
-  ASSERT_FALSE(cases.empty()) << "family " << family << " generated no case";
+  // 11 families x >= 30 cases: the corpus is "a few hundred cases" at the very least (~8000 with
+  // the shared data; the synthetic files alone give several hundred).
+  ASSERT_GE(cases.size(), 30u) << "family " << family << " generated too few cases";
   HangGuard guard;
   FamilyStats stats;
   const auto t0 = Clock::now();
@@ -300,19 +302,6 @@ TEST(FcsRobustness, RequiredKeywordsRemoved) { run_family("missing"); }
 TEST(FcsRobustness, BadDelimitersAndTextBounds) { run_family("delimiters"); }
 TEST(FcsRobustness, NextdataChainsAndLoops) { run_family("datasets"); }
 TEST(FcsRobustness, RandomByteMutationsFixedSeeds) { run_family("random"); }
-
-// The corpus is "a few hundred cases" at least, and every family is used.
-TEST(FcsRobustness, CorpusCoversEveryFamily) {
-  MRDFLOW_REQUIRE_TESTDATA();
-  std::size_t total = 0;
-  for (const auto& family : family_names()) {
-    const auto n = make_family(family, bases()).size();
-    EXPECT_GT(n, 0u) << family;
-    total += n;
-  }
-  std::printf("[corpus] %zu cases from %zu base files\n", total, bases().size());
-  EXPECT_GE(total, 300u);
-}
 
 // The harness's own layout must be faithful, or keyword damage would start from a broken file:
 // synthetic bases decode to the values they were built from, and every real file that reads
