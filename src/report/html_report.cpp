@@ -38,6 +38,7 @@ std::string td(const std::string& html, bool numeric = false) {
 }
 
 std::string mrd_banner_class(const MrdResult& m) {
+  if (m.denominator_events == 0) return "warn";
   if (m.status == "detected") return "bad";
   if (m.status == "below_loq") return "warn";
   return "ok";
@@ -85,9 +86,10 @@ std::string mrd_section(const MrdResult& m) {
   std::string s = "<h2>Measurable residual disease</h2>\n<table>\n";
   s += "<tr><th>Blast events</th>" + td(num(m.blast_events), true) + "</tr>\n";
   s += "<tr><th>Denominator</th>" + td(esc(m.denominator) + " (" + num(m.denominator_events) + " events)") + "</tr>\n";
-  s += "<tr><th>MRD</th>" + td(pct(m.percent) + " (95 % CI " + ci(m.ci95) + ")") + "</tr>\n";
-  s += "<tr><th>LOD</th>" + td(num(m.lod_events) + " events = " + pct(m.lod_percent)) + "</tr>\n";
-  s += "<tr><th>LOQ</th>" + td(num(m.loq_events) + " events = " + pct(m.loq_percent)) + "</tr>\n";
+  const bool defined = m.denominator_events > 0;  // no denominator: no percentages
+  s += "<tr><th>MRD</th>" + td(defined ? pct(m.percent) + " (95 % CI " + ci(m.ci95) + ")" : "n/a") + "</tr>\n";
+  s += "<tr><th>LOD</th>" + td(num(m.lod_events) + " events" + (defined ? " = " + pct(m.lod_percent) : "")) + "</tr>\n";
+  s += "<tr><th>LOQ</th>" + td(num(m.loq_events) + " events" + (defined ? " = " + pct(m.loq_percent) : "")) + "</tr>\n";
   s += "<tr><th>Status</th>" + td(esc(m.status)) + "</tr>\n</table>\n";
   return s;
 }
@@ -168,6 +170,9 @@ std::string footer(const SampleResult& r, const std::string& json_name) {
 
 std::string mrd_statement(const MrdResult& m) {
   const std::string of = " of " + m.denominator + " cells";
+  if (m.denominator_events == 0)
+    return "MRD not assessable: no " + m.denominator + " cells were found (denominator 0 events; " +
+           num(m.blast_events) + " blast events)";
   if (m.status == "not_detected")
     return "MRD not detected at " + pct(m.lod_percent) + " sensitivity (LOD " + num(m.lod_events) +
            " events in " + num(m.denominator_events) + " " + m.denominator + " cells; " +

@@ -53,15 +53,17 @@ Json populations_block(const std::vector<PopulationCount>& pops) {
 }
 
 Json mrd_block(const MrdResult& m) {
+  // No denominator events: every percentage is undefined (null), not 0.
+  const bool defined = m.denominator_events > 0;
   return Json{{"blast_events", m.blast_events},
               {"denominator", m.denominator},
               {"denominator_events", m.denominator_events},
-              {"percent", number(m.percent)},
-              {"ci95", interval(m.ci95)},
+              {"percent", defined ? number(m.percent) : Json(nullptr)},
+              {"ci95", defined ? interval(m.ci95) : Json(nullptr)},
               {"lod_events", m.lod_events},
               {"loq_events", m.loq_events},
-              {"lod_percent", number(m.lod_percent)},
-              {"loq_percent", number(m.loq_percent)},
+              {"lod_percent", defined ? number(m.lod_percent) : Json(nullptr)},
+              {"loq_percent", defined ? number(m.loq_percent) : Json(nullptr)},
               {"status", m.status}};
 }
 

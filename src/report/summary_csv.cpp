@@ -67,11 +67,13 @@ std::string summary_row(const SampleResult& r) {
   f.push_back(mrd ? count(mrd->blast_events) : "");
   f.push_back(mrd ? mrd->denominator : "");
   f.push_back(mrd ? count(mrd->denominator_events) : "");
-  f.push_back(mrd ? format_number(mrd->percent) : "");
-  f.push_back(mrd ? format_number(mrd->ci95.lo) : "");
-  f.push_back(mrd ? format_number(mrd->ci95.hi) : "");
-  f.push_back(mrd ? format_number(mrd->lod_percent) : "");
-  f.push_back(mrd ? format_number(mrd->loq_percent) : "");
+  // Percentages of an empty denominator are undefined: empty cells, as null in the JSON.
+  const MrdResult* pct = mrd && mrd->denominator_events > 0 ? mrd : nullptr;
+  f.push_back(pct ? format_number(pct->percent) : "");
+  f.push_back(pct ? format_number(pct->ci95.lo) : "");
+  f.push_back(pct ? format_number(pct->ci95.hi) : "");
+  f.push_back(pct ? format_number(pct->lod_percent) : "");
+  f.push_back(pct ? format_number(pct->loq_percent) : "");
   f.push_back(mrd ? mrd->status : "");
   for (const std::string marker : {"CD19", "CD22"}) {
     const AntigenResult* a = failed ? nullptr : antigen(r, marker);

@@ -219,6 +219,8 @@ std::int64_t ResultsDb::put(const SampleResult& r, std::string_view report_json)
     for (const auto& p : r.populations)
       if (p.name == "nucleated") nucleated = as_int(p.count);
     const MrdResult* m = !failed && r.mrd ? &*r.mrd : nullptr;
+    // Percentages of an empty denominator are undefined: NULL, as in the JSON.
+    const bool mrd_defined = m && m->denominator_events > 0;
     const Eligibility* e = !failed && r.eligibility ? &*r.eligibility : nullptr;
     const CarTResult* c = !failed && r.car_t ? &*r.car_t : nullptr;
     const BCellResult* b = !failed && r.b_cells ? &*r.b_cells : nullptr;
@@ -249,13 +251,13 @@ std::int64_t ResultsDb::put(const SampleResult& r, std::string_view report_json)
         .text(m ? std::optional(m->denominator) : no_text)
         .integer(m ? as_int(m->denominator_events) : no_int)
         .integer(m ? as_int(m->blast_events) : no_int)
-        .real(m ? std::optional(m->percent) : no_real)
-        .real(m ? std::optional(m->ci95.lo) : no_real)
-        .real(m ? std::optional(m->ci95.hi) : no_real)
+        .real(mrd_defined ? std::optional(m->percent) : no_real)
+        .real(mrd_defined ? std::optional(m->ci95.lo) : no_real)
+        .real(mrd_defined ? std::optional(m->ci95.hi) : no_real)
         .integer(m ? as_int(m->lod_events) : no_int)
         .integer(m ? as_int(m->loq_events) : no_int)
-        .real(m ? std::optional(m->lod_percent) : no_real)
-        .real(m ? std::optional(m->loq_percent) : no_real)
+        .real(mrd_defined ? std::optional(m->lod_percent) : no_real)
+        .real(mrd_defined ? std::optional(m->loq_percent) : no_real)
         .text(m ? std::optional(m->status) : no_text)
         .text(e ? std::optional(e->verdict) : no_text)
         .text(e ? std::optional(e->reason) : no_text)

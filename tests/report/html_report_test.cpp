@@ -37,6 +37,16 @@ TEST(SampleHtml, NegativeResultStatesTheSensitivity) {
   EXPECT_TRUE(has(h, "LOD 20 events in 800000 nucleated cells"));
 }
 
+TEST(SampleHtml, EmptyDenominatorIsNotAssessableNotNegative) {
+  auto r = mrdflow::testing::mrd_sample();
+  r.mrd->blast_events = 0;
+  r.mrd->denominator_events = 0;
+  r.mrd->status = "not_detected";
+  const std::string h = render_sample_html(r, "x.json");
+  EXPECT_TRUE(has(h, "MRD not assessable: no nucleated cells were found")) << h;
+  EXPECT_FALSE(has(h, "MRD not detected at"));
+}
+
 TEST(SampleHtml, EscapesTextFromTheFile) {
   auto r = mrdflow::testing::failed_sample();
   r.error_message = "<script>alert(1)</script> & more";

@@ -307,6 +307,18 @@ TEST(SampleReportJson, NumbersAreShortestRoundTripAndDeterministic) {
   EXPECT_EQ(a.back(), '\n');
 }
 
+TEST(SampleReportJson, EmptyDenominatorGivesNullPercentagesNotZero) {
+  auto r = mrdflow::testing::mrd_sample();
+  r.mrd->blast_events = 0;
+  r.mrd->denominator_events = 0;
+  r.mrd->percent = r.mrd->lod_percent = r.mrd->loq_percent = 0;
+  r.mrd->status = "not_detected";
+  const Json j = sample_report_json(r);
+  for (const char* k : {"percent", "ci95", "lod_percent", "loq_percent"}) EXPECT_TRUE(j["mrd"][k].is_null()) << k;
+  EXPECT_EQ(j["mrd"]["denominator_events"], 0);
+  EXPECT_EQ(j["mrd"]["status"], "not_detected");
+}
+
 TEST(SampleReportJson, NonFiniteNumbersBecomeNullNotNumbers) {
   auto r = mrdflow::testing::mrd_sample();
   r.mrd->percent = std::numeric_limits<double>::quiet_NaN();
