@@ -19,12 +19,30 @@ struct Segment {
   std::int64_t size() const noexcept { return end - begin + 1; }
 };
 
+// File content quoted in a message: control characters as \xNN so errors stay one line.
+inline std::string printable(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 // Context for error messages while parsing one file.
 struct Context {
   std::string file;
   [[noreturn]] void fail(std::optional<std::int64_t> at, const std::string& keyword,
                          const std::string& problem) const {
-    throw FcsError(file, at, keyword, problem);
+    throw FcsError(printable(file), at, printable(keyword), printable(problem));
   }
 };
 

@@ -35,6 +35,14 @@ std::optional<std::int64_t> keyword_int(const Keywords& kw, std::string_view nam
   return parse_integer(*v, std::string(name), ctx);
 }
 
+// An offset keyword: a non-negative integer small enough that base + value cannot overflow.
+std::optional<std::int64_t> offset_kw(const Keywords& kw, std::string_view name, const Context& ctx) {
+  const auto v = keyword_int(kw, name, ctx);
+  if (v && (*v < 0 || *v > (std::int64_t{1} << 60)))
+    ctx.fail(std::nullopt, std::string(name), "offset " + std::to_string(*v) + " is out of range");
+  return v;
+}
+
 ParsedSet parse_set(std::span<const std::byte> file, std::int64_t base, const Context& ctx) {
   ParsedSet set;
   set.base = base;
@@ -53,8 +61,8 @@ ParsedSet parse_set(std::span<const std::byte> file, std::int64_t base, const Co
                               static_cast<std::size_t>(te - tb + 1));
   parse_text(text, tb, ctx, set.keywords, set.warnings, false);
   // Supplemental TEXT (FCS 3.x): same syntax, its own delimiter; primary keywords win.
-  const auto sb = keyword_int(set.keywords, "$BEGINSTEXT", ctx);
-  const auto se = keyword_int(set.keywords, "$ENDSTEXT", ctx);
+  const auto sb = offset_kw(set.keywords, "$BEGINSTEXT", ctx);
+  const auto se = offset_kw(set.keywords, "$ENDSTEXT", ctx);
   if (sb && se && *sb > 0 && *se >= *sb) {
     if (base + *se >= size) {
       set.warnings.push_back("supplemental TEXT [" + std::to_string(*sb) + ", " + std::to_string(*se) +
@@ -168,8 +176,8 @@ std::uint64_t checked_bytes(const DataLayout& layout, std::uint64_t tot, const C
 DataPlacement place_data(DataSet& ds, const ParsedSet& set, DataLayout& layout,
                          std::optional<std::uint64_t>& tot, std::int64_t file_size, const Context& ctx) {
   const auto& h = ds.header;
-  const auto tb = keyword_int(ds.keywords, "$BEGINDATA", ctx);
-  const auto te = keyword_int(ds.keywords, "$ENDDATA", ctx);
+  const auto tb = offset_kw(ds.keywords, "$BEGINDATA", ctx);
+  const auto te = offset_kw(ds.keywords, "$ENDDATA", ctx);
   std::int64_t begin = h.data_begin, end = h.data_end;
   const bool header_begin_blank = h.data_begin <= 0;
   const bool header_end_blank = h.data_end <= 0 || h.data_end == kHeaderBigSentinel;
@@ -293,13 +301,12 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
       chain_warnings.push_back("$NEXTDATA is not a number; further data sets ignored");
     }
     if (!nd || *nd == 0) break;
-    const auto next = base + *nd;
-    if (*nd < 0 || next <= base || next + 58 > size) {
+    if (*nd < 0 || *nd > size - base - 58) {
       chain_warnings.push_back("$NEXTDATA " + std::to_string(*nd) + " points outside the file; ignored");
       break;
     }
     if (sets.size() >= 100000) break;
-    base = next;
+    base += *nd;
   }
   if (options.dataset >= sets.size())
     ctx.fail(std::nullopt, "$NEXTDATA", "data set " + std::to_string(options.dataset) + " requested but the file holds " +
@@ -335,7 +342,10 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
     if (ds.event_count > 0 && ds.channels.size() > data.size() / ds.event_count + 1)
       ctx.fail(data_abs, "$TOT", "$TOT x $PAR values cannot fit in " + std::to_string(data.size()) + " bytes of ASCII DATA");
   }
-  if (!options.read_events) return ds;
+  if (!options.read_events) {
+    for (auto& w : ds.warnings) w = printable(w);
+    return ds;
+  }
   ds.events = EventMatrix(ds.event_count, ds.channels.size());
   if (layout.delimited_ascii) {
     decode_delimited_ascii(data, ds.event_count, ds.channels.size(), ds.events, data_abs, ctx);
@@ -345,6 +355,7 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
     decode_fixed(data, layout, ds.event_count, ds.events, options.threads, rel, ctx, data_abs);
   }
   if (!options.raw) apply_flowcore_defaults(ds);
+  for (auto& w : ds.warnings) w = printable(w);  // one line each, whatever the file held
   return ds;
 }
 
