@@ -249,6 +249,18 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
         feats.push_back(f);
       }
+      // Lineage markers only confirm each blast cluster (not modelled; see dfn.h).
+      for (const auto& m : s.lists.count("lineage_markers") ? s.lists.at("lineage_markers") : std::vector<std::string>{}) {
+        auto c = marker(m);
+        if (!c) continue;
+        ag::DfnFeature f{m, *c, ag::MaturationRole::lineage};
+        if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
+        feats.push_back(f);
+      }
+      // Scatter separates dead cells and plasma cells from lymphoid-scatter precursors.
+      if (num("scatter", 0) != 0)
+        for (auto [o, name] : {std::pair{panel.fsc_a, "FSC"}, std::pair{panel.ssc_a, "SSC"}})
+          if (o) feats.push_back(ag::DfnFeature{name, col(*o), ag::MaturationRole::other});
       ag::DfnOptions o;
       o.lod_events = tmpl.lod_events;
       o.components = static_cast<std::size_t>(num("components", 8));
@@ -261,7 +273,8 @@ struct Run {
       if (std::getenv("MRDFLOW_DFN_DEBUG"))  // developer diagnostics (analysis-eval)
         for (const auto& c : dfn->components)
           out.warnings.push_back("dfn component w=" + fmt(c.weight, 4) + " normal=" + std::to_string(c.normal) +
-                                 " blast=" + std::to_string(c.blast) + " off=" + fmt(c.off, 2));
+                                 " blast=" + std::to_string(c.blast) + " off=" + fmt(c.off, 2) + " mean=" +
+                                 [&] { std::string t; for (double v : c.mean) t += fmt(v, 2) + " "; return t; }());
       return ag::mask_and(dfn->blasts, parent);
     }
     if (s.method == "dfn_normal") {

@@ -27,7 +27,8 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"step_limit", 'n'},
-                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}}},
+                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"lineage_markers", 'l'},
+                      {"scatter", 'n'}}},
       {"dfn_normal", {}},
   };
   return m;
@@ -164,7 +165,7 @@ Template load_template(const std::filesystem::path& path) {
         else step.lists[key] = words(path, kv.second, key);
         // Marker-valued parameters must name template markers; population-valued ones earlier populations.
         if (key == "marker") known_marker(kv.second, step.words[key]);
-        if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye")
+        if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye" || key == "lineage_markers")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
         if (key == "negative_reference" && !defined.count(step.words[key]))
           fail(path, kv.second, "unknown population '" + step.words[key] + "' in parameter '" + key + "'");

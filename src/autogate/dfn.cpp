@@ -50,9 +50,11 @@ double chi2_upper(double dof, double p) {
   return dof * std::pow(1 - k + z * std::sqrt(k), 3);
 }
 
-DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
+DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,
                       const DfnOptions& opt) {
   DfnResult r;
+  std::vector<DfnFeature> f, lineage;  // modelled features; lineage confirmation only
+  for (const auto& feat : features) (feat.role == MaturationRole::lineage ? lineage : f).push_back(feat);
   const std::size_t n_all = b_lineage.size();
   r.blasts.assign(n_all, 0);
   r.normal = b_lineage;
@@ -219,15 +221,23 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
     return !judged;
   };
   // Blast models: off-pathway components, then rare outlier clusters.
-  std::vector<Gaussian> blast_models;
-  std::vector<double> blast_weight;
+  // Off-pathway components that are not precursor-like (dead cells, plasma cells, basophils,
+  // myeloid progenitors leaking into the B-lineage gate) are kept as "other" models: they
+  // compete in the final assignment so that their events are not handed to a blast model.
+  std::vector<Gaussian> blast_models, other_models;
+  std::vector<double> blast_weight, other_weight;
   const double nb = static_cast<double>(idx.size());
-  for (std::size_t c = 0; c < k; ++c)
-    if (!normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
+  for (std::size_t c = 0; c < k; ++c) {
+    if (normal[c]) continue;
+    if (mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
         precursor_like(mix.components[c].mean)) {
       blast_models.push_back(mix.components[c]);
       blast_weight.push_back(mix.components[c].weight);
+    } else {
+      other_models.push_back(mix.components[c]);
+      other_weight.push_back(mix.components[c].weight);
     }
+  }
   std::vector<std::size_t> normal_ids;
   for (std::size_t c = 0; c < k; ++c)
     if (normal[c]) normal_ids.push_back(c);
@@ -294,12 +304,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
         Gaussian g = fit_gaussian(cr, d, 1e-3);
         // A real cluster sits off the pathway as a whole; tail events of the normal
         // populations scatter around the pathway's edge and their centroid falls inside.
-        if (normal_d2(g.mean.data()) < limit || !precursor_like(g.mean)) continue;
+        if (normal_d2(g.mean.data()) < limit) continue;
         // Widen slightly: DBSCAN trims the cluster's own tails.
         for (auto& v : g.cov) v *= 1.5;
         g.factor(1e-3);
-        blast_models.push_back(std::move(g));
-        blast_weight.push_back(size / nb);
+        const bool candidate = precursor_like(g.mean);
+        (candidate ? blast_models : other_models).push_back(std::move(g));
+        (candidate ? blast_weight : other_weight).push_back(size / nb);
       }
     }
   }
@@ -310,26 +321,24 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
     info.off = off[c];
     info.blast = !normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
                  precursor_like(mix.components[c].mean);
+    for (std::size_t a = 0; a < d; ++a) info.mean.push_back(raw_mean(mix.components[c], a));
     r.components.push_back(info);
   }
   r.clusters = blast_models.size();
   if (blast_models.empty()) return r;
 
-  // Final assignment of every B-lineage event: the most likely of normal components and blast
-  // models; a blast must also lie within the blast model's own core.
+  // Final assignment of every B-lineage event: the most likely of normal components, other
+  // clusters and blast models; a blast must also lie within the blast model's own core.
   std::vector<std::size_t> per_model(blast_models.size(), 0);
   std::vector<std::uint32_t> assigned(n_all, 0);
-  const double normal_share =
-      std::max(1e-9, 1.0 - std::accumulate(blast_weight.begin(), blast_weight.end(), 0.0));
-  double normal_total = 0;
-  for (auto c : normal_ids) normal_total += mix.components[c].weight;
   const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
   for (auto i : idx) {
     st.row(f, i, x.data());
-    double best_normal = -INFINITY;
+    double best_other = -INFINITY;
     for (auto c : normal_ids)
-      best_normal = std::max(best_normal, std::log(normal_share * mix.components[c].weight / normal_total) +
-                                              mix.components[c].log_density(x.data()));
+      best_other = std::max(best_other, std::log(mix.components[c].weight) + mix.components[c].log_density(x.data()));
+    for (std::size_t o = 0; o < other_models.size(); ++o)
+      best_other = std::max(best_other, std::log(other_weight[o]) + other_models[o].log_density(x.data()));
     double best_blast = -INFINITY;
     std::size_t which = 0;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
@@ -338,21 +347,49 @@ DfnResult find_blasts(const std::vector<DfnFeature>& f, const Mask& b_lineage,
       const double l = std::log(blast_weight[b]) + blast_models[b].log_norm - 0.5 * d2;
       if (l > best_blast) { best_blast = l; which = b; }
     }
-    if (best_blast > best_normal) {
+    if (best_blast > best_other) {
       assigned[i] = static_cast<std::uint32_t>(which + 1);
       ++per_model[which];
     }
   }
-  // DfN needs a cluster: models that end up with fewer than lod events are dropped.
+  // Cluster-level confirmation on the events each blast model finally holds (medians, so no
+  // event is selected by its own CD19/CD22 value): a blast cluster is B lineage (median of some
+  // lineage marker above its negative limit) and a precursor (median CD10 or CD34 above its
+  // negative limit), and holds at least lod events (DfN needs a cluster).
+  std::vector<bool> keep(blast_models.size(), false);
+  for (std::size_t b = 0; b < blast_models.size(); ++b) {
+    if (per_model[b] < opt.lod_events) continue;
+    auto median_of = [&](Column values) {
+      std::vector<double> v;
+      v.reserve(per_model[b]);
+      for (auto i : idx)
+        if (assigned[i] == b + 1 && std::isfinite(values[i])) v.push_back(values[i]);
+      if (v.empty()) return -std::numeric_limits<double>::infinity();
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+      return v[v.size() / 2];
+    };
+    bool lineage_judged = false, lineage_ok = false;
+    for (const auto& lf : lineage) {
+      if (!std::isfinite(lf.negative_limit)) continue;
+      lineage_judged = true;
+      lineage_ok |= median_of(lf.values) > lf.negative_limit;
+    }
+    bool precursor_judged = false, precursor_ok = false;
+    for (const auto& pf : f) {
+      if ((pf.role != MaturationRole::cd10 && pf.role != MaturationRole::cd34) || !std::isfinite(pf.negative_limit))
+        continue;
+      precursor_judged = true;
+      precursor_ok |= median_of(pf.values) > pf.negative_limit;
+    }
+    keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok);
+  }
   std::size_t kept = 0;
   for (auto i : idx) {
-    if (assigned[i] == 0) continue;
-    if (per_model[assigned[i] - 1] >= opt.lod_events) {
-      r.blasts[i] = 1;
-      r.normal[i] = 0;
-    }
+    if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
+    r.blasts[i] = 1;
+    r.normal[i] = 0;
   }
-  for (auto c : per_model) kept += c >= opt.lod_events;
+  for (bool k2 : keep) kept += k2;
   r.clusters = kept;
   return r;
 }

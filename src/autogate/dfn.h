@@ -23,7 +23,10 @@
 
 namespace mrdflow::autogate {
 
-enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58 };
+// `lineage` features (CD19, CD22) are not modelled: they only confirm, per cluster, that a
+// blast candidate is B lineage (cluster median above the negative limit), so that the % of
+// blasts positive for them is not biased by the blast gate itself.
+enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58, lineage };
 
 struct DfnFeature {
   std::string marker;
@@ -49,7 +52,12 @@ struct DfnResult {
   bool pathway_anchored = false;      // a mature B-cell component was found
   std::vector<std::string> notes;
   // Per mixture component (diagnostics): weight, normal?, blast model?, off-pathway distance.
-  struct ComponentInfo { double weight = 0; bool normal = false, blast = false; double off = 0; };
+  struct ComponentInfo {
+    double weight = 0;
+    bool normal = false, blast = false;
+    double off = 0;
+    std::vector<double> mean;  // per modelled feature, transformed units
+  };
   std::vector<ComponentInfo> components;
 };
 
