@@ -12,6 +12,7 @@
 #include "analysis/markers.h"
 #include "analysis/prep.h"
 #include "analysis/template_impl.h"
+#include "analysis/timing.h"
 #include "autogate/beads.h"
 #include "autogate/dfn.h"
 #include "autogate/leukocytes.h"
@@ -306,11 +307,14 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
   };
+  PhaseTimer timer(out.file);  // MRDFLOW_TIMING=1: phase times to stderr
   try {
     out.sha256 = sha256_file_hex(fcs_path);
+    timer.mark("sha256");
     fcs::ReadOptions ro;
     ro.threads = std::max(1, options.threads);
     fcs::DataSet data = fcs::read_fcs(fcs_path, ro);
+    timer.mark("read");
     out.fcs_version = data.header.version.rfind("FCS", 0) == 0 ? data.header.version.substr(3) : data.header.version;
     out.events_total = data.events.events();
     for (const auto& ch : data.channels)
@@ -344,7 +348,8 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       return finish();
     }
 
-    const Prepared prep = prepare_events(data, panel, options.threads);
+    timer.mark("panel");
+    const Prepared prep = prepare_events(data, panel, options.threads, &timer);
     for (auto& note : prep.notes) out.warnings.push_back(note);
 
     Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}};
@@ -357,6 +362,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       out.populations.push_back({step.name, step.parent, c, pc ? 100.0 * static_cast<double>(c) / static_cast<double>(pc) : 0.0});
       if (options.on_population) options.on_population(step.name, m);
       run.pops[step.name] = std::move(m);
+      timer.mark(step.name);
     }
 
     // MRD
@@ -473,6 +479,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
         break;
       }
     }
+    timer.mark("results");
   } catch (const Error& e) {
     out.error_kind = e.kind();
     out.error_message = e.what();
