@@ -16,6 +16,7 @@
 #include "autogate/beads.h"
 #include "autogate/dfn.h"
 #include "autogate/leukocytes.h"
+#include "autogate/parallel.h"
 #include "autogate/qc.h"
 #include "autogate/scatter.h"
 #include "autogate/stats.h"
@@ -247,7 +248,11 @@ struct Run {
                : cm == "CD34" ? ag::MaturationRole::cd34 : cm == "CD45" ? ag::MaturationRole::cd45
                : cm == "CD38" ? ag::MaturationRole::cd38 : cm == "CD58" ? ag::MaturationRole::cd58
                : ag::MaturationRole::other;
-        if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
+        if (auto lim = negative_limit(m, tmpl.positivity_references)) {
+          f.negative_limit = lim->first;
+          const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
+          if (ref != pops.end()) f.negative_median = ag::median(*c, ref->second).value_or(f.negative_median);
+        }
         feats.push_back(f);
       }
       // Lineage markers only confirm each blast cluster (not modelled; see dfn.h).
@@ -255,13 +260,17 @@ struct Run {
         auto c = marker(m);
         if (!c) continue;
         ag::DfnFeature f{m, *c, ag::MaturationRole::lineage};
-        if (auto lim = negative_limit(m, tmpl.positivity_references)) f.negative_limit = lim->first;
+        if (auto lim = negative_limit(m, tmpl.positivity_references)) {
+          f.negative_limit = lim->first;
+          const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
+          if (ref != pops.end()) f.negative_median = ag::median(*c, ref->second).value_or(f.negative_median);
+        }
         feats.push_back(f);
       }
       // Scatter separates dead cells and plasma cells from lymphoid-scatter precursors.
       if (num("scatter", 0) != 0)
         for (auto [o, name] : {std::pair{panel.fsc_a, "FSC"}, std::pair{panel.ssc_a, "SSC"}})
-          if (o) feats.push_back(ag::DfnFeature{name, col(*o), ag::MaturationRole::other});
+          if (o) feats.push_back(ag::DfnFeature{name, col(*o), ag::MaturationRole::scatter});
       ag::DfnOptions o;
       o.lod_events = tmpl.lod_events;
       o.components = static_cast<std::size_t>(num("components", 8));
@@ -308,6 +317,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     return out;
   };
   PhaseTimer timer(out.file);  // MRDFLOW_TIMING=1: phase times to stderr
+  const ag::ThreadBudget thread_budget(options.threads);  // for the autogate methods
   try {
     out.sha256 = sha256_file_hex(fcs_path);
     timer.mark("sha256");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 #include "autogate/gmm.h"
@@ -149,6 +150,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // axis (the local direction of the maturation pathway).
   struct Offset { double total = 0, across = 0; };
   auto offset = [&](const Gaussian& b, const Gaussian& a) {
+    const std::size_t d = a.mean.size();  // marker dimensions only (see `pathway_view`)
     std::vector<double> z(d, 0.0), axis(d, 0.0), w(d, 0.0);
     const double d2 = a.mahalanobis2(b.mean.data());
     // Principal axis of a (power iteration, fixed start: deterministic).
@@ -172,6 +174,24 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     return Offset{std::sqrt(d2), std::sqrt(std::max(0.0, d2 - along2))};
   };
 
+  // The pathway is traced in the marker dimensions only: scatter (role scatter) helps to
+  // separate other cells but is not part of the maturation relations.
+  std::vector<std::size_t> marker_dims;
+  for (std::size_t a = 0; a < d; ++a)
+    if (f[a].role != MaturationRole::scatter || std::getenv("DFN_FULL")) marker_dims.push_back(a);
+  std::vector<Gaussian> pathway_view;
+  for (const auto& g : mix.components) {
+    Gaussian m;
+    const std::size_t dm = marker_dims.size();
+    m.mean.resize(dm);
+    m.cov.resize(dm * dm);
+    for (std::size_t p = 0; p < dm; ++p) {
+      m.mean[p] = g.mean[marker_dims[p]];
+      for (std::size_t q = 0; q < dm; ++q) m.cov[p * dm + q] = g.cov[marker_dims[p] * d + marker_dims[q]];
+    }
+    m.factor(1e-6);
+    pathway_view.push_back(std::move(m));
+  }
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   if (anchor < k) {
@@ -190,8 +210,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           if (!normal[a]) continue;
           // Either piece's own elongation may carry the pathway (coarse pieces of a curved
           // continuum): take the better of the two views.
-          Offset o = offset(mix.components[b], mix.components[a]);
-          const Offset o2 = offset(mix.components[a], mix.components[b]);
+          Offset o = offset(pathway_view[b], pathway_view[a]);
+          const Offset o2 = offset(pathway_view[a], pathway_view[b]);
           if (o2.across < o.across) o = o2;
           off[b] = std::min(off[b], o.across);
           if (o.total > opt.step_limit || o.across > opt.relation_margin) continue;
@@ -225,6 +245,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // myeloid progenitors leaking into the B-lineage gate) are kept as "other" models: they
   // compete in the final assignment so that their events are not handed to a blast model.
   std::vector<Gaussian> blast_models, other_models;
+  std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
   std::vector<double> blast_weight, other_weight;
   const double nb = static_cast<double>(idx.size());
   for (std::size_t c = 0; c < k; ++c) {
@@ -248,90 +269,61 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (auto c : normal_ids) m = std::min(m, mix.components[c].mahalanobis2(row));
     return m;
   };
-  if (!normal_ids.empty()) {
-    // Outliers of the normal pathway (not already in a disconnected component).
-    std::vector<double> out_rows;
-    std::vector<std::size_t> out_idx;
-    for (auto i : idx) {
-      st.row(f, i, x.data());
-      if (normal_d2(x.data()) <= limit) continue;
-      bool in_blast = false;
-      for (const auto& g : blast_models) in_blast |= g.mahalanobis2(x.data()) <= limit;
-      if (in_blast) continue;
-      out_idx.push_back(i);
-      out_rows.insert(out_rows.end(), x.begin(), x.end());
-    }
-    // Density-connected clustering of the outliers (DBSCAN, eps in standardised units).
-    const std::size_t m = std::min<std::size_t>(out_idx.size(), 6000);
-    const double eps = 0.35 * std::sqrt(static_cast<double>(d)), eps2 = eps * eps;
-    const std::size_t min_pts = 5;
-    if (m >= opt.lod_events) {
-      std::vector<std::size_t> pick(m);
-      for (std::size_t j = 0; j < m; ++j) pick[j] = j * out_idx.size() / m;
-      std::vector<std::vector<std::size_t>> nbr(m);
-      for (std::size_t a = 0; a < m; ++a)
-        for (std::size_t b = a + 1; b < m; ++b) {
-          double s = 0;
-          for (std::size_t q = 0; q < d && s <= eps2; ++q) {
-            const double dv = out_rows[pick[a] * d + q] - out_rows[pick[b] * d + q];
-            s += dv * dv;
-          }
-          if (s <= eps2) { nbr[a].push_back(b); nbr[b].push_back(a); }
-        }
-      Components uf(m);
-      std::vector<bool> core(m);
-      for (std::size_t a = 0; a < m; ++a) core[a] = nbr[a].size() + 1 >= min_pts;
-      for (std::size_t a = 0; a < m; ++a)
-        if (core[a])
-          for (auto b : nbr[a]) if (core[b]) uf.join(a, b);
-      // Border points join the cluster of a core neighbour.
-      std::vector<std::size_t> label(m, m);
-      for (std::size_t a = 0; a < m; ++a) {
-        if (core[a]) { label[a] = uf.find(a); continue; }
-        for (auto b : nbr[a]) if (core[b]) { label[a] = uf.find(b); break; }
-      }
-      std::vector<std::size_t> roots;
-      for (std::size_t a = 0; a < m; ++a) if (label[a] < m) roots.push_back(label[a]);
-      std::sort(roots.begin(), roots.end());
-      roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-      const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
-      for (auto root : roots) {
-        std::vector<double> cr;
-        for (std::size_t a = 0; a < m; ++a)
-          if (label[a] == root) cr.insert(cr.end(), &out_rows[pick[a] * d], &out_rows[pick[a] * d] + d);
-        const double size = static_cast<double>(cr.size() / d) * scale_up;
-        if (size < static_cast<double>(opt.lod_events)) continue;
-        Gaussian g = fit_gaussian(cr, d, 1e-3);
-        // A real cluster sits off the pathway as a whole; tail events of the normal
-        // populations scatter around the pathway's edge and their centroid falls inside.
-        if (normal_d2(g.mean.data()) < limit) continue;
-        // Widen slightly: DBSCAN trims the cluster's own tails.
-        for (auto& v : g.cov) v *= 1.5;
-        g.factor(1e-3);
-        const bool candidate = precursor_like(g.mean);
-        (candidate ? blast_models : other_models).push_back(std::move(g));
-        (candidate ? blast_weight : other_weight).push_back(size / nb);
-      }
-    }
+  // Aberrancy of an event against the normal pathway: at its most likely normal component,
+  // each marker's deviation from what the other markers predict (conditional Gaussian:
+  // z_m = (P (x - mu))_m / sqrt(P_mm), P the precision), counted only in the directions in
+  // which leukaemic precursors deviate (CD10, CD34, CD20, CD58 over; CD38, CD45 under).
+  std::vector<std::vector<double>> precision(k);
+  for (auto c : normal_ids) {
+    const auto& L = mix.components[c].chol_inv;  // cov^-1 = L^T L
+    auto& P = precision[c];
+    P.assign(d * d, 0.0);
+    for (std::size_t p = 0; p < d; ++p)
+      for (std::size_t q = 0; q < d; ++q)
+        for (std::size_t t = std::max(p, q); t < d; ++t) P[p * d + q] += L[t * d + p] * L[t * d + q];
   }
-  for (std::size_t c = 0; c < k; ++c) {
-    DfnResult::ComponentInfo info;
-    info.weight = mix.components[c].weight;
-    info.normal = normal[c];
-    info.off = off[c];
-    info.blast = !normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
-                 precursor_like(mix.components[c].mean);
-    for (std::size_t a = 0; a < d; ++a) info.mean.push_back(raw_mean(mix.components[c], a));
-    r.components.push_back(info);
+  std::vector<double> direction(d, 0.0);
+  std::size_t aberrant_markers = 0;
+  for (std::size_t a = 0; a < d; ++a) {
+    switch (f[a].role) {
+      case MaturationRole::cd10: case MaturationRole::cd34: case MaturationRole::cd20: case MaturationRole::cd58:
+        direction[a] = 1; break;
+      case MaturationRole::cd38: case MaturationRole::cd45: direction[a] = -1; break;
+      default: break;
+    }
+    aberrant_markers += direction[a] != 0;
   }
-  r.clusters = blast_models.size();
-  if (blast_models.empty()) return r;
-
+  const double aberrancy_limit =
+      aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.outlier_p) : INFINITY;
+  auto aberrancy2 = [&](const double* row) {
+    std::size_t best = k;
+    double best_l = -INFINITY;
+    for (auto c : normal_ids) {
+      const double l = std::log(mix.components[c].weight) + mix.components[c].log_density(row);
+      if (l > best_l) { best_l = l; best = c; }
+    }
+    if (best == k) return 0.0;
+    const auto& g = mix.components[best];
+    const auto& P = precision[best];
+    double s2 = 0;
+    for (std::size_t a = 0; a < d; ++a) {
+      if (direction[a] == 0) continue;
+      double z = 0;
+      for (std::size_t q = 0; q < d; ++q) z += P[a * d + q] * (row[q] - g.mean[q]);
+      z = direction[a] * z / std::sqrt(std::max(P[a * d + a], 1e-12));
+      if (z > 0) s2 += z * z;
+    }
+    return s2;
+  };
   // Final assignment of every B-lineage event: the most likely of normal components, other
   // clusters and blast models; a blast must also lie within the blast model's own core.
-  std::vector<std::size_t> per_model(blast_models.size(), 0);
-  std::vector<std::uint32_t> assigned(n_all, 0);
   const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
+  std::vector<std::size_t> per_model;
+  std::vector<std::uint32_t> assigned;
+  std::vector<bool> keep;
+  auto assign_and_confirm = [&] {
+  per_model.assign(blast_models.size(), 0);
+  assigned.assign(n_all, 0);
   for (auto i : idx) {
     st.row(f, i, x.data());
     double best_other = -INFINITY;
@@ -356,7 +348,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // event is selected by its own CD19/CD22 value): a blast cluster is B lineage (median of some
   // lineage marker above its negative limit) and a precursor (median CD10 or CD34 above its
   // negative limit), and holds at least lod events (DfN needs a cluster).
-  std::vector<bool> keep(blast_models.size(), false);
+  keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (per_model[b] < opt.lod_events) continue;
     auto median_of = [&](Column values) {
@@ -372,17 +364,108 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (const auto& lf : lineage) {
       if (!std::isfinite(lf.negative_limit)) continue;
       lineage_judged = true;
-      lineage_ok |= median_of(lf.values) > lf.negative_limit;
+      // Clearly positive: every B-lineage event is above the limit for CD19 or CD22 by
+      // selection, so a cluster must clear it by the reference's own spread (limit - median).
+      const double margin = std::isfinite(lf.negative_median) ? lf.negative_limit - lf.negative_median : 0.0;
+      lineage_ok |= median_of(lf.values) > lf.negative_limit + std::max(0.0, margin);
     }
     bool precursor_judged = false, precursor_ok = false;
     for (const auto& pf : f) {
       if ((pf.role != MaturationRole::cd10 && pf.role != MaturationRole::cd34) || !std::isfinite(pf.negative_limit))
         continue;
       precursor_judged = true;
-      precursor_ok |= median_of(pf.values) > pf.negative_limit;
+      // Rare clusters were gathered from precursor events, so (as for lineage above) their
+      // median must clear the limit by the reference's own spread.
+      const double margin = b >= rare_from && std::isfinite(pf.negative_median)
+                                ? std::max(0.0, pf.negative_limit - pf.negative_median) : 0.0;
+      precursor_ok |= median_of(pf.values) > pf.negative_limit + margin;
     }
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok);
   }
+  };
+  // GMM blast candidates that fail confirmation (mixed clusters) become other models, so that
+  // the rare-event search below may still find a compact blast cluster among their events.
+  if (!blast_models.empty()) {
+    assign_and_confirm();
+    std::vector<Gaussian> confirmed;
+    std::vector<double> confirmed_weight;
+    for (std::size_t b = 0; b < blast_models.size(); ++b) {
+      auto& to = keep[b] ? confirmed : other_models;
+      auto& tw = keep[b] ? confirmed_weight : other_weight;
+      to.push_back(std::move(blast_models[b]));
+      tw.push_back(blast_weight[b]);
+    }
+    blast_models = std::move(confirmed);
+    blast_weight = std::move(confirmed_weight);
+  }
+  if (!normal_ids.empty()) {
+    // Outliers of the normal pathway (not already in a disconnected component).
+    std::vector<double> out_rows;
+    std::vector<std::size_t> out_idx;
+    for (auto i : idx) {
+      st.row(f, i, x.data());
+      if (normal_d2(x.data()) <= limit && aberrancy2(x.data()) <= aberrancy_limit) continue;
+      bool in_blast = false;
+      for (const auto& g : blast_models) in_blast |= g.mahalanobis2(x.data()) <= limit;
+      // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative
+      // reference): dead cells, plasma cells and basophils off the pathway are not.
+      bool judged = false, precursor_event = false;
+      for (const auto& pf : f) {
+        if ((pf.role != MaturationRole::cd10 && pf.role != MaturationRole::cd34) || !std::isfinite(pf.negative_limit))
+          continue;
+        judged = true;
+        precursor_event |= pf.values[i] > pf.negative_limit;
+      }
+      in_blast |= judged && !precursor_event;
+      if (in_blast) continue;
+      out_idx.push_back(i);
+      out_rows.insert(out_rows.end(), x.begin(), x.end());
+    }
+    // Clusters among the off-pathway precursor events: a small mixture fitted to them alone
+    // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
+    const std::size_t m = std::min<std::size_t>(out_idx.size(), 8000);
+    if (m >= opt.lod_events) {
+      std::vector<double> sub(m * d);
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::size_t from = j * out_idx.size() / m;
+        std::copy_n(&out_rows[from * d], d, &sub[j * d]);
+      }
+      const std::size_t kk = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
+      Mixture rare = fit_mixture(sub, d, kk, 60, 1e-3);
+      const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
+      for (auto& g : rare.components) {
+        const double size = g.weight * static_cast<double>(m) * scale_up;
+        if (std::getenv("MRDFLOW_DFN_DEBUG")) {
+          std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
+                          std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
+          for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
+          r.notes.push_back(t);
+        }
+        if (size < static_cast<double>(opt.lod_events)) continue;
+        // A real cluster sits off the pathway as a whole; tail events of the normal
+        // populations scatter around the pathway's edge and their centroid falls inside.
+        if (normal_d2(g.mean.data()) < limit && aberrancy2(g.mean.data()) <= aberrancy_limit) continue;
+        const bool candidate = precursor_like(g.mean);
+        if (candidate) rare_from = std::min(rare_from, blast_models.size());
+        (candidate ? blast_weight : other_weight).push_back(size / nb);
+        (candidate ? blast_models : other_models).push_back(std::move(g));
+      }
+    }
+  }
+  for (std::size_t c = 0; c < k; ++c) {
+    DfnResult::ComponentInfo info;
+    info.weight = mix.components[c].weight;
+    info.normal = normal[c];
+    info.off = off[c];
+    info.blast = !normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
+                 precursor_like(mix.components[c].mean);
+    for (std::size_t a = 0; a < d; ++a) info.mean.push_back(raw_mean(mix.components[c], a));
+    r.components.push_back(info);
+  }
+  r.clusters = blast_models.size();
+  if (blast_models.empty()) return r;
+
+  assign_and_confirm();
   std::size_t kept = 0;
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;

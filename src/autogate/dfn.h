@@ -26,7 +26,7 @@ namespace mrdflow::autogate {
 // `lineage` features (CD19, CD22) are not modelled: they only confirm, per cluster, that a
 // blast candidate is B lineage (cluster median above the negative limit), so that the % of
 // blasts positive for them is not biased by the blast gate itself.
-enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58, lineage };
+enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58, lineage, scatter };
 
 struct DfnFeature {
   std::string marker;
@@ -35,6 +35,7 @@ struct DfnFeature {
   // Upper limit of the negative reference (e.g. T cells p99.5) in transformed units, NaN if
   // unknown; used to decide whether a component is positive for this marker.
   double negative_limit = std::numeric_limits<double>::quiet_NaN();
+  double negative_median = std::numeric_limits<double>::quiet_NaN();  // same reference
 };
 
 struct DfnOptions {
