@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "autogate/parallel.h"
+
 namespace mrdflow::autogate {
 
 void Gaussian::factor(double ridge) {
@@ -74,11 +76,14 @@ Gaussian weighted_gaussian(const std::vector<double>& rows, std::size_t d,
   }
   if (total <= 0) total = 1e-300;
   for (auto& m : g.mean) m /= total;
+  std::vector<double> diff(d);
   for (std::size_t i = 0; i < n; ++i) {
     if (w[i] == 0) continue;
+    for (std::size_t a = 0; a < d; ++a) diff[a] = rows[i * d + a] - g.mean[a];
     for (std::size_t a = 0; a < d; ++a) {
-      const double da = rows[i * d + a] - g.mean[a];
-      for (std::size_t b = 0; b <= a; ++b) g.cov[a * d + b] += w[i] * da * (rows[i * d + b] - g.mean[b]);
+      const double wa = w[i] * diff[a];
+      double* cov_row = &g.cov[a * d];
+      for (std::size_t b = 0; b <= a; ++b) cov_row[b] += wa * diff[b];
     }
   }
   for (std::size_t a = 0; a < d; ++a)
@@ -90,6 +95,86 @@ Gaussian weighted_gaussian(const std::vector<double>& rows, std::size_t d,
   g.weight = total;
   g.factor(ridge);
   return g;
+}
+
+// Column layout (d columns of n events) for the EM loop: the per-event arithmetic below runs
+// across events in the inner loops, so it vectorises.
+struct EventColumns {
+  std::size_t n = 0, d = 0;
+  std::vector<double> values;  // column a at [a * n, (a + 1) * n)
+  const double* col(std::size_t a) const { return &values[a * n]; }
+};
+
+// Weighted mean (summed in event order) and covariance of the columns; covariance sums are
+// per-pair SIMD reductions in a fixed lane order, so the result does not depend on threads.
+Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<double>& w,
+                                   double ridge, std::vector<double>& scratch) {
+  const std::size_t n = x.n, d = x.d;
+  Gaussian g;
+  g.mean.assign(d, 0.0);
+  g.cov.assign(d * d, 0.0);
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += w[i];
+  for (std::size_t a = 0; a < d; ++a) {
+    const double* xa = x.col(a);
+    double m = 0;
+    for (std::size_t i = 0; i < n; ++i) m += w[i] * xa[i];
+    g.mean[a] = m;
+  }
+  if (total <= 0) total = 1e-300;
+  for (auto& m : g.mean) m /= total;
+  // scratch: d centred columns, then d weighted centred columns.
+  scratch.resize(2 * d * n);
+  for (std::size_t a = 0; a < d; ++a) {
+    const double* xa = x.col(a);
+    double* da = &scratch[a * n];
+    double* wa = &scratch[(d + a) * n];
+    const double m = g.mean[a];
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      da[i] = xa[i] - m;
+      wa[i] = w[i] * da[i];
+    }
+  }
+  for (std::size_t a = 0; a < d; ++a) {
+    const double* wa = &scratch[(d + a) * n];
+    for (std::size_t b = 0; b <= a; ++b) {
+      const double* db = &scratch[b * n];
+      double sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (std::size_t i = 0; i < n; ++i) sum += wa[i] * db[i];
+      g.cov[a * d + b] = sum;
+    }
+  }
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = 0; b <= a; ++b) {
+      g.cov[a * d + b] /= total;
+      g.cov[b * d + a] = g.cov[a * d + b];
+    }
+  for (std::size_t a = 0; a < d; ++a) g.cov[a * d + a] += ridge;
+  g.weight = total;
+  g.factor(ridge);
+  return g;
+}
+
+// Log of weight x density of component g for events [begin, begin + len) into out; per event
+// the same operations in the same order as Gaussian::mahalanobis2, across events.
+void log_weighted_density(const Gaussian& g, double log_weight, const EventColumns& x,
+                          std::size_t begin, std::size_t len, double* out, double* z) {
+  const std::size_t d = x.d;
+  for (std::size_t e = 0; e < len; ++e) out[e] = 0;
+  for (std::size_t q = 0; q < d; ++q) {
+    for (std::size_t e = 0; e < len; ++e) z[e] = 0;
+    for (std::size_t k = 0; k <= q; ++k) {
+      const double l = g.chol_inv[q * d + k], m = g.mean[k];
+      const double* xk = x.col(k) + begin;
+#pragma omp simd
+      for (std::size_t e = 0; e < len; ++e) z[e] += l * (xk[e] - m);
+    }
+#pragma omp simd
+    for (std::size_t e = 0; e < len; ++e) out[e] += z[e] * z[e];
+  }
+  for (std::size_t e = 0; e < len; ++e) out[e] = log_weight + (g.log_norm - 0.5 * out[e]);
 }
 
 }  // namespace
@@ -191,28 +276,56 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
     resp[best][i] = 1;
   }
   double previous = -INFINITY;
-  std::vector<double> logp(k);
+  std::vector<double> log_weight(k), event_loglik(n);
+  EventColumns cols{n, d, std::vector<double>(n * d)};
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t a = 0; a < d; ++a) cols.values[a * n + i] = rows[i * d + a];
+  // Each EM iteration ends in a barrier; on a fit subsample (tens of thousands of events) the
+  // work per iteration is a few milliseconds, less than a descheduled thread costs on a busy
+  // machine, so only large fits use the thread budget.
+  const int threads = n >= 100000 ? std::max(1, thread_budget()) : 1;
   for (std::size_t it = 0; it < iterations; ++it) {
-    // M step.
-    mix.components.clear();
-    for (std::size_t c = 0; c < k; ++c) {
-      Gaussian g = weighted_gaussian(rows, d, resp[c], ridge);
-      g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
-      mix.components.push_back(std::move(g));
-    }
-    // E step.
-    double loglik = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      double top = -INFINITY;
-      for (std::size_t c = 0; c < k; ++c) {
-        logp[c] = std::log(mix.components[c].weight) + mix.components[c].log_density(&rows[i * d]);
-        top = std::max(top, logp[c]);
+    // M step: components are independent (one per thread at a time).
+    mix.components.assign(k, Gaussian{});
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<double> scratch;
+#pragma omp for schedule(dynamic, 1)
+      for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(k); ++c) {
+        Gaussian g = weighted_gaussian_columns(cols, resp[static_cast<std::size_t>(c)], ridge, scratch);
+        g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
+        mix.components[static_cast<std::size_t>(c)] = std::move(g);
       }
-      double s = 0;
-      for (std::size_t c = 0; c < k; ++c) s += std::exp(logp[c] - top);
-      loglik += top + std::log(s);
-      for (std::size_t c = 0; c < k; ++c) resp[c][i] = std::exp(logp[c] - top) / s;
     }
+    for (std::size_t c = 0; c < k; ++c) log_weight[c] = std::log(mix.components[c].weight);
+    // E step: events are independent (blocks of kBlock); the log-likelihood is summed
+    // afterwards in event order (the same sum whatever the thread count).
+    constexpr std::size_t kBlock = 256;
+    const auto blocks = static_cast<std::ptrdiff_t>((n + kBlock - 1) / kBlock);
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<double> lp(k * kBlock), z(kBlock);
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
+        const std::size_t begin = static_cast<std::size_t>(bi) * kBlock;
+        const std::size_t len = std::min(kBlock, n - begin);
+        for (std::size_t c = 0; c < k; ++c)
+          log_weighted_density(mix.components[c], log_weight[c], cols, begin, len, &lp[c * kBlock], z.data());
+        for (std::size_t e = 0; e < len; ++e) {
+          double top = -INFINITY;
+          for (std::size_t c = 0; c < k; ++c) top = std::max(top, lp[c * kBlock + e]);
+          double s = 0;
+          for (std::size_t c = 0; c < k; ++c) {
+            lp[c * kBlock + e] = std::exp(lp[c * kBlock + e] - top);
+            s += lp[c * kBlock + e];
+          }
+          event_loglik[begin + e] = top + std::log(s);
+          for (std::size_t c = 0; c < k; ++c) resp[c][begin + e] = lp[c * kBlock + e] / s;
+        }
+      }
+    }
+    double loglik = 0;
+    for (std::size_t i = 0; i < n; ++i) loglik += event_loglik[i];
     if (std::abs(loglik - previous) < 1e-6 * std::abs(loglik)) break;
     previous = loglik;
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "autogate/parallel.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -62,20 +63,49 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
     for (std::size_t b = 0; b < bins; ++b)
       if (o[b] && counts[b] > 0) { bad[b] = true; ++r.rate_bins_removed; }
   }
-  // Signal stability: per-bin median of each channel.
-  std::vector<std::vector<double>> per_bin(bins);
-  for (std::size_t s = 0; s < signals.size(); ++s) {
-    for (auto& v : per_bin) v.clear();
+  // Signal stability: per-bin median of each channel. Events are ordered by bin once
+  // (counting sort, acquisition order within a bin); each channel then fills one contiguous
+  // buffer bin by bin and selects medians in place. Channels run in parallel; their findings
+  // are merged in channel order, so nothing depends on the thread count.
+  std::vector<std::size_t> start(bins + 1, 0);
+  for (std::size_t b = 0; b < bins; ++b) start[b + 1] = start[b] + counts[b];
+  std::vector<std::uint32_t> order(start[bins]);
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
     for (std::size_t i = 0; i < time.size(); ++i)
-      if (in[i] && std::isfinite(signals[s][i])) per_bin[bin_of[i]].push_back(signals[s][i]);
-    std::vector<double> stat(bins, NAN);
-    std::vector<double> all_medians;
-    for (std::size_t b = 0; b < bins; ++b)
-      if (per_bin[b].size() >= opt.min_events_per_bin) stat[b] = *quantile_inplace(per_bin[b], 0.5);
-    // Floor: 1% of the channel's central spread, so quantised or constant channels do not
-    // turn sampling noise into outliers.
-    auto spread = quantile(signals[s], in, 0.95).value_or(0) - quantile(signals[s], in, 0.05).value_or(0);
-    auto o = outlying(stat, opt.mad_limit, std::max(0.01 * spread, 1e-12));
+      if (in[i]) order[next[bin_of[i]]++] = static_cast<std::uint32_t>(i);
+  }
+  std::vector<std::vector<bool>> signal_outlying(signals.size());
+  const std::ptrdiff_t n_signals = static_cast<std::ptrdiff_t>(signals.size());
+#pragma omp parallel num_threads(std::max(1, thread_budget()))
+  {
+    std::vector<double> values;
+    std::vector<std::size_t> seg(bins + 1);
+#pragma omp for schedule(dynamic, 1)
+    for (std::ptrdiff_t si = 0; si < n_signals; ++si) {
+      const Column sig = signals[static_cast<std::size_t>(si)];
+      values.clear();
+      for (std::size_t b = 0; b < bins; ++b) {
+        seg[b] = values.size();
+        for (std::size_t j = start[b]; j < start[b + 1]; ++j) {
+          const double x = sig[order[j]];
+          if (std::isfinite(x)) values.push_back(x);
+        }
+      }
+      seg[bins] = values.size();
+      std::vector<double> stat(bins, NAN);
+      for (std::size_t b = 0; b < bins; ++b)
+        if (seg[b + 1] - seg[b] >= opt.min_events_per_bin)
+          stat[b] = *quantile_inplace(std::span<double>(values).subspan(seg[b], seg[b + 1] - seg[b]), 0.5);
+      // Floor: 1% of the channel's central spread, so quantised or constant channels do not
+      // turn sampling noise into outliers.
+      const auto q = quantiles_inplace(values, {0.95, 0.05});
+      const double spread = q[0].value_or(0) - q[1].value_or(0);
+      signal_outlying[static_cast<std::size_t>(si)] = outlying(stat, opt.mad_limit, std::max(0.01 * spread, 1e-12));
+    }
+  }
+  for (std::size_t s = 0; s < signals.size(); ++s) {
+    const auto& o = signal_outlying[s];
     std::size_t hits = 0;
     for (std::size_t b = 0; b < bins; ++b)
       if (o[b]) { if (!bad[b]) ++r.signal_bins_removed; bad[b] = true; ++hits; }

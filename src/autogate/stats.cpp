@@ -31,6 +31,10 @@ std::vector<double> gather(Column column, const Mask& mask) {
 }
 
 std::optional<double> quantile_inplace(std::vector<double>& v, double q) {
+  return quantile_inplace(std::span<double>(v), q);
+}
+
+std::optional<double> quantile_inplace(std::span<double> v, double q) {
   if (v.empty()) return std::nullopt;
   q = std::clamp(q, 0.0, 1.0);
   const double pos = q * static_cast<double>(v.size() - 1);
@@ -40,6 +44,42 @@ std::optional<double> quantile_inplace(std::vector<double>& v, double q) {
   if (k + 1 >= v.size()) return lo;
   const double hi = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(k) + 1, v.end());
   return lo + (pos - static_cast<double>(k)) * (hi - lo);
+}
+
+std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::vector<double> qs) {
+  std::vector<std::optional<double>> out(qs.size());
+  if (v.empty()) return out;
+  std::vector<std::size_t> order(qs.size());
+  for (std::size_t j = 0; j < qs.size(); ++j) order[j] = j;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return qs[a] > qs[b]; });
+  // After selecting order statistic k, everything at or beyond k is >= v[k]: the next (lower)
+  // quantile only needs a selection within [0, k], and its upper neighbour is the smaller of
+  // the minimum of that prefix and v[k].
+  std::size_t end = v.size();  // position selected last (v.size(): none yet)
+  double end_hi = 0;           // upper neighbour found for that position
+  const auto first = v.begin();
+  for (auto j : order) {
+    const double q = std::clamp(qs[j], 0.0, 1.0);
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto k = std::min(static_cast<std::size_t>(std::floor(pos)), v.size() - 1);
+    double hi;
+    if (k == end) {
+      hi = end_hi;  // same order statistic as the previous quantile
+    } else {
+      std::nth_element(first, first + static_cast<std::ptrdiff_t>(k), first + static_cast<std::ptrdiff_t>(end));
+      if (k + 1 >= v.size()) hi = v[k];
+      else if (k + 1 == end) hi = v[end];
+      else {
+        hi = *std::min_element(first + static_cast<std::ptrdiff_t>(k) + 1, first + static_cast<std::ptrdiff_t>(end));
+        if (end < v.size()) hi = std::min(hi, v[end]);
+      }
+    }
+    const double lo = v[k];
+    out[j] = k + 1 >= v.size() ? lo : lo + (pos - static_cast<double>(k)) * (hi - lo);
+    end = k;
+    end_hi = hi;
+  }
+  return out;
 }
 
 std::optional<double> quantile(Column column, const Mask& mask, double q) {

@@ -3,6 +3,7 @@
 // median/MAD, smoothed histograms with peak and valley search, binomial confidence intervals.
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,10 @@ std::vector<double> gather(Column column, const Mask& mask);
 // q in [0,1]; linear interpolation between order statistics. Empty input -> nullopt.
 // Reorders `values` (selection, not a full sort).
 std::optional<double> quantile_inplace(std::vector<double>& values, double q);
+std::optional<double> quantile_inplace(std::span<double> values, double q);
+// Several quantiles of the same values with one shrinking selection each (highest q first):
+// the same numbers as separate quantile_inplace calls, at a fraction of the cost.
+std::vector<std::optional<double>> quantiles_inplace(std::span<double> values, std::vector<double> qs);
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
 
