@@ -278,6 +278,11 @@ struct Run {
       o.step_limit = num("step_limit", o.step_limit);
       o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
+      if (s.words.count("side_scatter_below") && panel.ssc_a) {
+        auto ref = pops.find(s.words.at("side_scatter_below"));
+        if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
+          o.max_side_scatter = ag::median(col(*panel.ssc_a), ref->second).value_or(o.max_side_scatter);
+      }
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
       if (std::getenv("MRDFLOW_DFN_DEBUG"))  // developer diagnostics (analysis-eval)

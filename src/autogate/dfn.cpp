@@ -131,9 +131,16 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       const double delta = (b.mean[q] - a.mean[q]) / sd;
       switch (f[q].role) {
         case MaturationRole::cd20:
-          if (positive(b, MaturationRole::cd34) && positive(b, MaturationRole::cd20) &&
-              delta > opt.relation_margin)
-            return true;
+          // CD20 rising by more than the margin while CD34 stays (does not fall by even one
+          // SD): asynchronous. Judged against the neighbour rather than a CD20 limit from T
+          // cells, whose spillover spread may hide a moderate CD20 gain.
+          if (positive(b, MaturationRole::cd34) && delta > opt.relation_margin) {
+            bool cd34_falls = false;
+            for (std::size_t p = 0; p < d; ++p)
+              if (f[p].role == MaturationRole::cd34)
+                cd34_falls = (b.mean[p] - a.mean[p]) / std::sqrt(std::max(a.cov[p * d + p], 1e-12)) < -1.0;
+            if (!cd34_falls) return true;
+          }
           break;
         case MaturationRole::cd38:
           if (both_precursors && delta < -opt.relation_margin) return true;
@@ -380,11 +387,22 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
                                 ? std::max(0.0, pf.negative_limit - pf.negative_median) : 0.0;
       precursor_ok |= median_of(pf.values) > pf.negative_limit + margin;
     }
-    keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok);
+    // Blasts have lymphoid/blast side scatter: below the monocytes' (leaked granulocytes
+    // with CD10 are not blasts).
+    bool scatter_ok = true;
+    for (const auto& sf : f)
+      if (sf.marker == "SSC" && std::isfinite(opt.max_side_scatter))
+        scatter_ok = median_of(sf.values) < opt.max_side_scatter;
+    keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
+    if (std::getenv("MRDFLOW_DFN_DEBUG"))
+      r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
+                        std::to_string(b >= rare_from) + " lineage " + std::to_string(lineage_ok) + " precursor " +
+                        std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok));
   }
   };
   // GMM blast candidates that fail confirmation (mixed clusters) become other models, so that
   // the rare-event search below may still find a compact blast cluster among their events.
+  const std::size_t plain_others = other_models.size();  // before demoted blast candidates
   if (!blast_models.empty()) {
     assign_and_confirm();
     std::vector<Gaussian> confirmed;
@@ -400,6 +418,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
+    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
     std::vector<double> out_rows;
     std::vector<std::size_t> out_idx;
     for (auto i : idx) {
@@ -417,6 +436,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         precursor_event |= pf.values[i] > pf.negative_limit;
       }
       in_blast |= judged && !precursor_event;
+      // ... nor events in the core of another (non-precursor) cluster.
+      // (Demoted blast candidates may hold a rare blast cluster: not these.)
+      for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(x.data()) <= other_core;
       if (in_blast) continue;
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
@@ -467,8 +489,23 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
 
   assign_and_confirm();
   std::size_t kept = 0;
+  // Rare clusters were gathered among off-pathway events where cells of other lineages that
+  // leaked into the B-lineage gate (CD34+ myeloid progenitors) weigh as much as the blasts:
+  // their events must themselves be clearly positive for a lineage marker (either one, so a
+  // blast negative for one antigen still counts).
+  auto clearly_b = [&](std::size_t i) {
+    bool judged = false;
+    for (const auto& lf : lineage) {
+      if (!std::isfinite(lf.negative_limit)) continue;
+      judged = true;
+      const double margin = std::isfinite(lf.negative_median) ? std::max(0.0, lf.negative_limit - lf.negative_median) : 0.0;
+      if (lf.values[i] > lf.negative_limit + margin) return true;
+    }
+    return !judged;
+  };
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
+    if (assigned[i] - 1 >= rare_from && !clearly_b(i)) continue;
     r.blasts[i] = 1;
     r.normal[i] = 0;
   }
