@@ -199,6 +199,29 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     m.factor(1e-6);
     pathway_view.push_back(std::move(m));
   }
+  // Conditional deviation of b's mean from a, marker by marker given the others
+  // (z_m = (P (b - a))_m / sqrt(P_mm), P a's precision), counted only in the aberrant
+  // directions (CD10, CD34, CD20, CD58 over; CD38, CD45 under); root of the sum of squares.
+  auto directional_offset = [&](const Gaussian& b, const Gaussian& a) {
+    const std::size_t dm = a.mean.size();
+    std::vector<double> P(dm * dm, 0.0);
+    for (std::size_t p = 0; p < dm; ++p)
+      for (std::size_t q = 0; q < dm; ++q)
+        for (std::size_t t = std::max(p, q); t < dm; ++t) P[p * dm + q] += a.chol_inv[t * dm + p] * a.chol_inv[t * dm + q];
+    double s2 = 0;
+    for (std::size_t p = 0; p < dm; ++p) {
+      const auto role = f[marker_dims[p]].role;
+      const double dir = role == MaturationRole::cd10 || role == MaturationRole::cd34 || role == MaturationRole::cd20 ||
+                                 role == MaturationRole::cd58 ? 1.0
+                         : role == MaturationRole::cd38 || role == MaturationRole::cd45 ? -1.0 : 0.0;
+      if (dir == 0) continue;
+      double z = 0;
+      for (std::size_t q = 0; q < dm; ++q) z += P[p * dm + q] * (b.mean[q] - a.mean[q]);
+      z = dir * z / std::sqrt(std::max(P[p * dm + p], 1e-12));
+      if (z > 0) s2 += z * z;
+    }
+    return std::sqrt(s2);
+  };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   if (anchor < k) {
@@ -221,7 +244,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           const Offset o2 = offset(pathway_view[a], pathway_view[b]);
           if (o2.across < o.across) o = o2;
           off[b] = std::min(off[b], o.across);
-          if (o.total > opt.step_limit || o.across > opt.relation_margin) continue;
+          // A piece displaced across the neighbour's axis may still continue the pathway
+          // (a coarse piece of a curved continuum) when it deviates in none of the directions
+          // in which leukaemic precursors deviate, given its other markers.
+          if (o.total > opt.step_limit ||
+              (o.across > opt.relation_margin &&
+               directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin))
+            continue;
           if (breaks_stage_rules(mix.components[b], mix.components[a])) continue;
           if (o.across < pick_off) { pick_off = o.across; pick = b; }
         }

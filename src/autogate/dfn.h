@@ -45,6 +45,9 @@ struct DfnOptions {
   double outlier_p = 1e-4;            // tail probability for "far from the normal pathway"
   double step_limit = 5.0;            // max Mahalanobis distance to a normal neighbour
   double relation_margin = 3.0;       // max displacement across the pathway (neighbour SDs)
+  // A piece displaced across the pathway by more than relation_margin still continues it when
+  // its deviation in the aberrant directions (given its other markers) is at most this.
+  double directional_margin = 2.0;
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.
   double max_side_scatter = std::numeric_limits<double>::infinity();
