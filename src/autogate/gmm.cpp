@@ -105,22 +105,31 @@ struct EventColumns {
   const double* col(std::size_t a) const { return &values[a * n]; }
 };
 
-// Weighted mean (summed in event order) and covariance of the columns; covariance sums are
-// per-pair SIMD reductions in a fixed lane order, so the result does not depend on threads.
+// Sum of a[i] * b[i] in 8 interleaved partial sums combined in a fixed order: vectorises
+// (SSE2 or AVX2 alike) and gives the same bits on any instruction set and thread count.
+[[gnu::target_clones("avx2", "default")]] double dot8(const double* a, const double* b, std::size_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (std::size_t l = 0; l < 8; ++l) acc[l] += a[i + l] * b[i + l];
+  double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// Weighted mean and covariance of the columns (sums by dot8), so the result does not depend
+// on threads or the instruction set.
 Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<double>& w,
                                    double ridge, std::vector<double>& scratch) {
   const std::size_t n = x.n, d = x.d;
   Gaussian g;
   g.mean.assign(d, 0.0);
   g.cov.assign(d * d, 0.0);
-  double total = 0;
-  for (std::size_t i = 0; i < n; ++i) total += w[i];
-  for (std::size_t a = 0; a < d; ++a) {
-    const double* xa = x.col(a);
-    double m = 0;
-    for (std::size_t i = 0; i < n; ++i) m += w[i] * xa[i];
-    g.mean[a] = m;
-  }
+  // Sums of the weights and weighted values: interleaved partial sums (dot8), not one serial
+  // chain of additions whose latency would dominate the EM loop.
+  scratch.assign(n, 1.0);
+  double total = dot8(w.data(), scratch.data(), n);
+  for (std::size_t a = 0; a < d; ++a) g.mean[a] = dot8(w.data(), x.col(a), n);
   if (total <= 0) total = 1e-300;
   for (auto& m : g.mean) m /= total;
   // scratch: d centred columns, then d weighted centred columns.
@@ -140,10 +149,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
     const double* wa = &scratch[(d + a) * n];
     for (std::size_t b = 0; b <= a; ++b) {
       const double* db = &scratch[b * n];
-      double sum = 0;
-#pragma omp simd reduction(+ : sum)
-      for (std::size_t i = 0; i < n; ++i) sum += wa[i] * db[i];
-      g.cov[a * d + b] = sum;
+      g.cov[a * d + b] = dot8(wa, db, n);
     }
   }
   for (std::size_t a = 0; a < d; ++a)
@@ -159,7 +165,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
 
 // Log of weight x density of component g for events [begin, begin + len) into out; per event
 // the same operations in the same order as Gaussian::mahalanobis2, across events.
-void log_weighted_density(const Gaussian& g, double log_weight, const EventColumns& x,
+[[gnu::target_clones("avx2", "default")]] void log_weighted_density(const Gaussian& g, double log_weight, const EventColumns& x,
                           std::size_t begin, std::size_t len, double* out, double* z) {
   const std::size_t d = x.d;
   for (std::size_t e = 0; e < len; ++e) out[e] = 0;
@@ -283,7 +289,7 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
   // Each EM iteration ends in a barrier; on a fit subsample (tens of thousands of events) the
   // work per iteration is a few milliseconds, less than a descheduled thread costs on a busy
   // machine, so only large fits use the thread budget.
-  const int threads = n >= 100000 ? std::max(1, thread_budget()) : 1;
+  const int threads = n >= 10000 ? std::max(1, thread_budget()) : 1;
   for (std::size_t it = 0; it < iterations; ++it) {
     // M step: components are independent (one per thread at a time).
     mix.components.assign(k, Gaussian{});
@@ -316,7 +322,9 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
           for (std::size_t c = 0; c < k; ++c) top = std::max(top, lp[c * kBlock + e]);
           double s = 0;
           for (std::size_t c = 0; c < k; ++c) {
-            lp[c * kBlock + e] = std::exp(lp[c * kBlock + e] - top);
+            // exp() of anything below -746 is exactly 0: skip the call (same result).
+            const double delta = lp[c * kBlock + e] - top;
+            lp[c * kBlock + e] = delta < -746.0 ? 0.0 : std::exp(delta);
             s += lp[c * kBlock + e];
           }
           event_loglik[begin + e] = top + std::log(s);

@@ -30,12 +30,90 @@ std::vector<double> gather(Column column, const Mask& mask) {
   return v;
 }
 
+namespace {
+
+constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through a histogram
+
+// Exact quantiles (same definition and numbers as the selection below) of a large array of
+// finite values without reordering it: one pass for the range, one counting the values per
+// bin of a 4096-bin histogram, one collecting the values of the few bins that hold the order
+// statistics needed, which are then selected within their bin. Binning is monotone in the
+// value, so the rank of a value within its bin plus the counts below give its global rank.
+std::vector<std::optional<double>> quantiles_by_histogram(std::span<const double> v,
+                                                          const std::vector<double>& qs) {
+  const std::size_t n = v.size();
+  std::vector<std::optional<double>> out(qs.size());
+  double lo = v[0], hi = v[0];
+  for (double x : v) {
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  if (!(hi > lo)) {
+    for (auto& o : out) o = lo;
+    return out;
+  }
+  constexpr std::size_t kBins = 4096;
+  const double scale = static_cast<double>(kBins) / (hi - lo);
+  const auto bin_of = [&](double x) {
+    return std::min(kBins - 1, static_cast<std::size_t>((x - lo) * scale));
+  };
+  std::vector<std::size_t> below(kBins + 1, 0);  // below[b]: values in bins < b
+  for (double x : v) ++below[bin_of(x) + 1];
+  for (std::size_t b = 0; b < kBins; ++b) below[b + 1] += below[b];
+  const auto bin_of_rank = [&](std::size_t r) {
+    return static_cast<std::size_t>(std::upper_bound(below.begin(), below.end(), r) - below.begin()) - 1;
+  };
+  // Ranks needed: floor(pos) and the next one, per quantile.
+  std::vector<std::size_t> ranks;
+  for (double q : qs) {
+    const double pos = std::clamp(q, 0.0, 1.0) * static_cast<double>(n - 1);
+    const auto k = static_cast<std::size_t>(std::floor(pos));
+    ranks.push_back(k);
+    if (k + 1 < n) ranks.push_back(k + 1);
+  }
+  std::vector<std::size_t> wanted;
+  for (auto r : ranks) wanted.push_back(bin_of_rank(r));
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<int> slot(kBins, -1);
+  for (std::size_t j = 0; j < wanted.size(); ++j) slot[wanted[j]] = static_cast<int>(j);
+  std::vector<std::vector<double>> members(wanted.size());
+  for (std::size_t j = 0; j < wanted.size(); ++j) members[j].reserve(below[wanted[j] + 1] - below[wanted[j]]);
+  for (double x : v)
+    if (const int j = slot[bin_of(x)]; j >= 0) members[static_cast<std::size_t>(j)].push_back(x);
+  const auto order_statistic = [&](std::size_t r) {
+    const std::size_t b = bin_of_rank(r);
+    auto& m = members[static_cast<std::size_t>(slot[b])];
+    const auto within = static_cast<std::ptrdiff_t>(r - below[b]);
+    std::nth_element(m.begin(), m.begin() + within, m.end());
+    return m[static_cast<std::size_t>(within)];
+  };
+  for (std::size_t j = 0; j < qs.size(); ++j) {
+    const double pos = std::clamp(qs[j], 0.0, 1.0) * static_cast<double>(n - 1);
+    const auto k = static_cast<std::size_t>(std::floor(pos));
+    const double a = order_statistic(k);
+    if (k + 1 >= n) { out[j] = a; continue; }
+    const double b = order_statistic(k + 1);
+    out[j] = a + (pos - static_cast<double>(k)) * (b - a);
+  }
+  return out;
+}
+
+bool all_finite(std::span<const double> v) {
+  for (double x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
+}  // namespace
+
 std::optional<double> quantile_inplace(std::vector<double>& v, double q) {
   return quantile_inplace(std::span<double>(v), q);
 }
 
 std::optional<double> quantile_inplace(std::span<double> v, double q) {
   if (v.empty()) return std::nullopt;
+  if (v.size() > kLargeSelection && all_finite(v)) return quantiles_by_histogram(v, {q})[0];
   q = std::clamp(q, 0.0, 1.0);
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto k = static_cast<std::size_t>(std::floor(pos));
@@ -49,6 +127,7 @@ std::optional<double> quantile_inplace(std::span<double> v, double q) {
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::vector<double> qs) {
   std::vector<std::optional<double>> out(qs.size());
   if (v.empty()) return out;
+  if (v.size() > kLargeSelection && all_finite(v)) return quantiles_by_histogram(v, qs);
   std::vector<std::size_t> order(qs.size());
   for (std::size_t j = 0; j < qs.size(); ++j) order[j] = j;
   std::sort(order.begin(), order.end(), [&](auto a, auto b) { return qs[a] > qs[b]; });
