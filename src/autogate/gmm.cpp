@@ -289,7 +289,7 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
   // Each EM iteration ends in a barrier; on a fit subsample (tens of thousands of events) the
   // work per iteration is a few milliseconds, less than a descheduled thread costs on a busy
   // machine, so only large fits use the thread budget.
-  const int threads = n >= 10000 ? std::max(1, thread_budget()) : 1;
+  const int threads = n >= 100000 ? std::max(1, thread_budget()) : 1;
   for (std::size_t it = 0; it < iterations; ++it) {
     // M step: components are independent (one per thread at a time).
     mix.components.assign(k, Gaussian{});

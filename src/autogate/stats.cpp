@@ -24,9 +24,17 @@ std::vector<double> gather(Column column, const Mask& mask) {
       if (std::isfinite(x)) v.push_back(x);
     return v;
   }
-  v.reserve(count(mask));
-  for (std::size_t i = 0; i < column.size() && i < mask.size(); ++i)
-    if (mask[i] && std::isfinite(column[i])) v.push_back(column[i]);
+  // Branch-free compaction (masks are often near half full, where branches mispredict): every
+  // value is written, the write position advances only for members with finite values.
+  const std::size_t n = std::min(column.size(), mask.size());
+  v.resize(count(mask) + 1);
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = column[i];
+    v[j] = x;
+    j += static_cast<std::size_t>((mask[i] != 0) & std::isfinite(x));
+  }
+  v.resize(j);
   return v;
 }
 
