@@ -6,13 +6,23 @@
 namespace mrdflow::autogate {
 
 std::vector<std::size_t> subsample(const Mask& m, std::size_t limit) {
-  std::vector<std::size_t> all = members(m);
-  if (all.size() <= limit || limit == 0) return all;
+  const std::size_t total = count(m);
+  if (total <= limit || limit == 0) return members(m);
   std::vector<std::size_t> out;
   out.reserve(limit);
-  // Evenly strided in acquisition order: deterministic and spread over the whole run.
-  const double step = static_cast<double>(all.size()) / static_cast<double>(limit);
-  for (std::size_t i = 0; i < limit; ++i) out.push_back(all[static_cast<std::size_t>(i * step)]);
+  // Evenly strided in acquisition order: deterministic and spread over the whole run. The
+  // member of rank floor(i * step) is taken for i = 0 .. limit-1 (step > 1, so the ranks rise
+  // strictly), in one pass without listing every member first.
+  const double step = static_cast<double>(total) / static_cast<double>(limit);
+  std::size_t rank = 0, next = 0;
+  for (std::size_t e = 0; e < m.size() && out.size() < limit; ++e) {
+    if (!m[e]) continue;
+    if (rank == next) {
+      out.push_back(e);
+      next = static_cast<std::size_t>(static_cast<double>(out.size()) * step);
+    }
+    ++rank;
+  }
   return out;
 }
 
