@@ -283,6 +283,7 @@ struct Run {
         if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
           o.max_side_scatter = ag::median(col(*panel.ssc_a), ref->second).value_or(o.max_side_scatter);
       }
+      o.diagnostics = std::getenv("MRDFLOW_DFN_DEBUG") != nullptr;  // developer diagnostics (analysis-eval)
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
       if (std::getenv("MRDFLOW_DFN_DEBUG"))  // developer diagnostics (analysis-eval)

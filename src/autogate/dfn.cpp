@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <numeric>
 
 #include "autogate/gmm.h"
@@ -185,7 +184,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // separate other cells but is not part of the maturation relations.
   std::vector<std::size_t> marker_dims;
   for (std::size_t a = 0; a < d; ++a)
-    if (f[a].role != MaturationRole::scatter || std::getenv("DFN_FULL")) marker_dims.push_back(a);
+    if (f[a].role != MaturationRole::scatter) marker_dims.push_back(a);
   std::vector<Gaussian> pathway_view;
   for (const auto& g : mix.components) {
     Gaussian m;
@@ -423,7 +422,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (sf.marker == "SSC" && std::isfinite(opt.max_side_scatter))
         scatter_ok = median_of(sf.values) < opt.max_side_scatter;
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
-    if (std::getenv("MRDFLOW_DFN_DEBUG"))
+    if (opt.diagnostics)
       r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
                         std::to_string(b >= rare_from) + " lineage " + std::to_string(lineage_ok) + " precursor " +
                         std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok));
@@ -486,7 +485,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
       for (auto& g : rare.components) {
         const double size = g.weight * static_cast<double>(m) * scale_up;
-        if (std::getenv("MRDFLOW_DFN_DEBUG")) {
+        if (opt.diagnostics) {
           std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
                           std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
           for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);

@@ -48,6 +48,7 @@ struct DfnOptions {
   // A piece displaced across the pathway by more than relation_margin still continues it when
   // its deviation in the aberrant directions (given its other markers) is at most this.
   double directional_margin = 2.0;
+  bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.
   double max_side_scatter = std::numeric_limits<double>::infinity();

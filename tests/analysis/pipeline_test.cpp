@@ -156,8 +156,11 @@ TEST(Pipeline, SameResultWithOneAndTwoThreads) {
   Sim s;
   s.blasts = 200;
   auto path = write_sample(s, "h6_threads", 7300);
-  auto a = analysis::analyze_sample(path, mrd_template(), {}, {1});
-  auto b = analysis::analyze_sample(path, mrd_template(), {}, {2});
+  analysis::AnalyzeOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = analysis::analyze_sample(path, mrd_template(), {}, one);
+  auto b = analysis::analyze_sample(path, mrd_template(), {}, two);
   ASSERT_FALSE(a.error_kind);
   ASSERT_EQ(a.populations.size(), b.populations.size());
   for (std::size_t i = 0; i < a.populations.size(); ++i) EXPECT_EQ(a.populations[i].count, b.populations[i].count);
