@@ -90,10 +90,17 @@ DataLayout plan_layout(const DataSet& ds, const Context& ctx, std::vector<std::s
 // relative to the DATA start. The memory-mapped reader releases those pages.
 using ReleaseFn = std::function<void(std::uint64_t offset, std::uint64_t length)>;
 
+// Copies DATA bytes [offset, offset+length) (relative to the DATA start) into `into`; false on
+// a short read. The file reader uses pread(): on virtual machines, touching page-cache pages
+// through a mapping costs far more than having the kernel copy them into a small hot buffer.
+using FetchFn = std::function<bool(std::uint64_t offset, std::uint64_t length, std::byte* into)>;
+
 // Decodes `events` fixed-width rows from `data` into `out` (events x columns, column-major).
+// With `fetch`, whole-byte rows are copied block by block into per-thread buffers and decoded
+// from there (`data` is then only read for ASCII and bit-packed layouts).
 void decode_fixed(std::span<const std::byte> data, const DataLayout& layout, std::size_t events,
-                  EventMatrix& out, int threads, const ReleaseFn& release, const Context& ctx,
-                  std::int64_t data_offset);
+                  EventMatrix& out, int threads, const ReleaseFn& release, const FetchFn& fetch,
+                  const Context& ctx, std::int64_t data_offset);
 // Decodes delimited ASCII values; returns the values found (row-major) count check inside.
 void decode_delimited_ascii(std::span<const std::byte> data, std::size_t events,
                             std::size_t channels, EventMatrix& out, std::int64_t data_offset,

@@ -87,8 +87,13 @@ class EventMatrix {
   EventMatrix& operator=(const EventMatrix& other);
   EventMatrix(EventMatrix&&) noexcept = default;
   EventMatrix& operator=(EventMatrix&&) noexcept = default;
+  // An events x channels matrix that takes over `storage`'s memory when it holds enough values
+  // (values uninitialised). Batch readers pass the previous file's matrix: its pages are already
+  // faulted in, and fresh memory costs more to provide than decoding does.
+  static EventMatrix recycle(EventMatrix&& storage, std::size_t events, std::size_t channels);
 
   std::size_t events() const noexcept { return events_; }
+  std::size_t capacity() const noexcept { return capacity_; }  // values the storage can hold
   std::size_t channels() const noexcept { return channels_; }
   std::span<double> column(std::size_t c) noexcept { return {data_.get() + c * events_, events_}; }
   std::span<const double> column(std::size_t c) const noexcept {
@@ -106,6 +111,7 @@ class EventMatrix {
  private:
   std::size_t events_ = 0;
   std::size_t channels_ = 0;
+  std::size_t capacity_ = 0;
   std::unique_ptr<double[], EventStorageDeleter> data_;
 };
 
@@ -141,6 +147,8 @@ struct DataSet {
 };
 
 DataSet read_fcs(const std::filesystem::path& path, const ReadOptions& options = {});
+// Same, decoding into `storage`'s memory when it is large enough (see EventMatrix::recycle).
+DataSet read_fcs(const std::filesystem::path& path, const ReadOptions& options, EventMatrix&& storage);
 // Same, from bytes already in memory (fuzzing, tests); `name` is used in messages.
 DataSet read_fcs_bytes(std::span<const std::byte> bytes, const std::string& name,
                        const ReadOptions& options = {});

@@ -19,6 +19,7 @@ namespace {
 
 using namespace detail;
 using AbsRelease = std::function<void(std::int64_t abs_offset, std::uint64_t length)>;
+using AbsFetch = std::function<bool(std::int64_t abs_offset, std::uint64_t length, std::byte* into)>;
 
 constexpr std::int64_t kHeaderBigSentinel = 99999999;
 
@@ -275,7 +276,8 @@ DataPlacement place_data(DataSet& ds, const ParsedSet& set, DataLayout& layout,
 }
 
 DataSet read_impl(std::span<const std::byte> file, const std::string& name, const ReadOptions& options,
-                  const AbsRelease& release) {
+                  const AbsRelease& release, const AbsFetch& fetch = {},
+                  EventMatrix&& storage = {}) {
   const Context ctx{name};
   const auto size = static_cast<std::int64_t>(file.size());
   // Walk the $NEXTDATA chain (bounded: offsets must move forward).
@@ -346,13 +348,18 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
     for (auto& w : ds.warnings) w = printable(w);
     return ds;
   }
-  ds.events = EventMatrix(ds.event_count, ds.channels.size());
+  ds.events = EventMatrix::recycle(std::move(storage), ds.event_count, ds.channels.size());
   if (layout.delimited_ascii) {
     decode_delimited_ascii(data, ds.event_count, ds.channels.size(), ds.events, data_abs, ctx);
   } else {
     ReleaseFn rel;
+    FetchFn fetch_data;
     if (release) rel = [&](std::uint64_t off, std::uint64_t len) { release(data_abs + static_cast<std::int64_t>(off), len); };
-    decode_fixed(data, layout, ds.event_count, ds.events, options.threads, rel, ctx, data_abs);
+    if (fetch)
+      fetch_data = [&](std::uint64_t off, std::uint64_t len, std::byte* into) {
+        return fetch(data_abs + static_cast<std::int64_t>(off), len, into);
+      };
+    decode_fixed(data, layout, ds.event_count, ds.events, options.threads, rel, fetch_data, ctx, data_abs);
   }
   if (!options.raw) apply_flowcore_defaults(ds);
   for (auto& w : ds.warnings) w = printable(w);  // one line each, whatever the file held
@@ -388,6 +395,17 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
   std::span<const std::byte> bytes() const noexcept { return {data_, size_}; }
+  // Copies [offset, offset+length) with pread (see FetchFn for why not through the mapping).
+  bool fetch(std::int64_t offset, std::uint64_t length, std::byte* into) const noexcept {
+    std::uint64_t done = 0;
+    while (done < length) {
+      const ssize_t n = ::pread(fd_, into + done, length - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<std::uint64_t>(n);
+    }
+    return true;
+  }
   // Drops the pages fully inside [offset, offset+length): they were decoded already.
   void release(std::int64_t offset, std::uint64_t length) const noexcept {
     static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
@@ -409,9 +427,15 @@ DataSet read_fcs_bytes(std::span<const std::byte> bytes, const std::string& name
 }
 
 DataSet read_fcs(const std::filesystem::path& path, const ReadOptions& options) {
+  return read_fcs(path, options, EventMatrix{});
+}
+
+DataSet read_fcs(const std::filesystem::path& path, const ReadOptions& options, EventMatrix&& storage) {
   const MappedFile mapped(path);
   return read_impl(mapped.bytes(), path.string(), options,
-                   [&](std::int64_t off, std::uint64_t len) { mapped.release(off, len); });
+                   [&](std::int64_t off, std::uint64_t len) { mapped.release(off, len); },
+                   [&](std::int64_t off, std::uint64_t len, std::byte* into) { return mapped.fetch(off, len, into); },
+                   std::move(storage));
 }
 
 }  // namespace mrdflow::fcs

@@ -143,7 +143,9 @@ TEST(FlowCoreRefusals, ReadWithWarningOrClearError) {
     o.strict_spillover = false;  // the discrepancy files name an anonymised channel in SPILL
     const auto ds = fcs::read_fcs(path, o);
     EXPECT_GT(ds.event_count, 0u);
-    if (c.our_warning) EXPECT_TRUE(has_warning(ds, c.our_warning));
+    if (c.our_warning) {
+      EXPECT_TRUE(has_warning(ds, c.our_warning));
+    }
   }
   // A header-only fragment: nobody can read it.
   const auto fragment = dir / "fcsparser/cytek-nl-2000/sample_header.fcs";

@@ -339,15 +339,44 @@ int main(int argc, char** argv) {
     total += s;
   }
   const double decode_rate = data_bytes / best / 1e9;
-  const double ratio = plain / best;
+  // The reference is `dd` to /dev/null from page cache; the read() loop is shown too.
+  const double dd_seconds = dd > 0 ? file_bytes / (dd * 1e9) : plain;
+  const double ratio = dd_seconds / best;
   std::printf("fcs::read_fcs: best of %d %.4f s wall (mean %.4f s) = %.2f GB/s of DATA decoded, "
-              "%.0f%% of the plain read() rate; best CPU time (all threads, user+sys) %.4f s = %.2f GB "
+              "%.0f%% of the dd rate; best CPU time (all threads, user+sys) %.4f s = %.2f GB "
               "per CPU-second\n",
               repeats, best, total / repeats, decode_rate, 100 * ratio, best_cpu, data_bytes / best_cpu / 1e9);
 
+  // ---- batch reading: each read decodes into the previous file's arrays -----------------------
+  // (what a batch run does per thread: no fresh pages to provide, so this is the decoder itself)
+  double best_recycled = HUGE_VAL, total_recycled = 0;
+  {
+    mrdflow::fcs::EventMatrix storage = mrdflow::fcs::read_fcs(file).events;
+    for (int r = 0; r < repeats; ++r) {
+      const auto t0 = Clock::now();
+      DataSet d = mrdflow::fcs::read_fcs(file, {}, std::move(storage));
+      const double s = seconds_since(t0);
+      if (d.events.events() != events || d.events.channels() != channels) {
+        std::fprintf(stderr, "recycled read_fcs returned %zu x %zu\n", d.events.events(), d.events.channels());
+        return 1;
+      }
+      storage = std::move(d.events);
+      best_recycled = std::min(best_recycled, s);
+      total_recycled += s;
+    }
+  }
+  const double recycled_rate = data_bytes / best_recycled / 1e9;
+  const double recycled_ratio = dd_seconds / best_recycled;
+  std::printf("fcs::read_fcs into recycled arrays (batch): best of %d %.4f s wall (mean %.4f s) = %.2f GB/s "
+              "of DATA decoded, %.0f%% of the dd rate\n",
+              repeats, best_recycled, total_recycled / repeats, recycled_rate, 100 * recycled_ratio);
+
   std::printf("load average at the end: %s\n", load_average().c_str());
-  std::printf("targets: DATA decoded >= 2 GB/s: %s; >= 40%% of plain read: %s; peak RSS <= 1.1x arrays: %s\n",
+  std::printf("targets, fresh process: DATA decoded >= 2 GB/s: %s; >= 40%% of dd: %s; "
+              "peak RSS <= 1.1x arrays: %s\n",
               decode_rate >= 2.0 ? "met" : "MISSED", ratio >= 0.4 ? "met" : "MISSED",
               peak <= 1.1 * decoded_bytes ? "met" : "MISSED");
+  std::printf("targets, batch (recycled arrays): DATA decoded >= 2 GB/s: %s; >= 40%% of dd: %s\n",
+              recycled_rate >= 2.0 ? "met" : "MISSED", recycled_ratio >= 0.4 ? "met" : "MISSED");
   return 0;
 }
