@@ -104,7 +104,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           score -= m;
           if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
           break;
-        case MaturationRole::cd34: score -= m; break;
+        case MaturationRole::cd34:
+          score -= m;
+          // Mature B cells are CD34-negative.
+          if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
+          break;
         default: break;
       }
     }
@@ -236,7 +240,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       for (std::size_t b = 0; b < k; ++b) {
         if (normal[b]) continue;
         for (std::size_t a = 0; a < k; ++a) {
-          if (!normal[a]) continue;
+          // Only substantial pieces (>= 1% of the B lineage, as for the anchor) carry the
+          // pathway on: tiny components have unreliable covariances and would let a chain of
+          // them bridge to a separate cluster.
+          if (!normal[a] || mix.components[a].weight < 0.01) continue;
           // Either piece's own elongation may carry the pathway (coarse pieces of a curved
           // continuum): take the better of the two views.
           Offset o = offset(pathway_view[b], pathway_view[a]);
