@@ -10,13 +10,14 @@ namespace {
 constexpr std::size_t kChunk = 1 << 15;  // events per parallel transform call
 
 // out[i] = transform(in[i]), the bulk transform split over threads.
-void transform_parallel(const transforms::Transform& t, Column in, std::vector<double>& out) {
-  out.resize(in.size());
+void transform_parallel(const transforms::Transform& t, Column in, fcs::EventMatrix& out) {
+  out = fcs::EventMatrix(in.size(), 1);
+  const std::span<double> values = out.column(0);
   const std::size_t chunks = (in.size() + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) if (chunks > 1)
   for (std::size_t c = 0; c < chunks; ++c) {
     const std::size_t begin = c * kChunk, n = std::min(kChunk, in.size() - begin);
-    transforms::apply(t, in.subspan(begin, n), std::span<double>(out).subspan(begin, n));
+    transforms::apply(t, in.subspan(begin, n), values.subspan(begin, n));
   }
 }
 
@@ -119,7 +120,7 @@ Column DimensionColumns::get(const Dimension& d) {
   const std::string key = std::string(d.kind == Dimension::Kind::kRatio ? "ratio" : "chan") +
                           '\x1f' + d.compensation_ref + '\x1f' + d.name + '\x1f' +
                           d.transformation_ref;
-  if (const auto it = derived_.find(key); it != derived_.end()) return it->second;
+  if (const auto it = derived_.find(key); it != derived_.end()) return it->second.column(0);
 
   Column base;
   Values ratio_values;
@@ -128,14 +129,15 @@ Column DimensionColumns::get(const Dimension& d) {
     if (r == nullptr) throw Error("gates", "undefined ratio transformation '" + d.name + "'");
     const Column x = compensated_channel(d.compensation_ref, r->numerator);
     const Column y = compensated_channel(d.compensation_ref, r->denominator);
-    ratio_values.resize(x.size());
+    ratio_values = fcs::EventMatrix(x.size(), 1);
+    const std::span<double> ratio = ratio_values.column(0);
     for (std::size_t e = 0; e < x.size(); ++e) {
-      ratio_values[e] = r->A * (x[e] - r->B) / (y[e] - r->C);
+      ratio[e] = r->A * (x[e] - r->B) / (y[e] - r->C);
     }
     if (d.transformation_ref.empty()) {
-      return derived_.emplace(key, std::move(ratio_values)).first->second;
+      return derived_.emplace(key, std::move(ratio_values)).first->second.column(0);
     }
-    base = ratio_values;
+    base = ratio_values.column(0);
   } else {
     base = compensated_channel(d.compensation_ref, d.name);
   }
@@ -143,7 +145,7 @@ Column DimensionColumns::get(const Dimension& d) {
   if (t == nullptr) throw Error("gates", "undefined transformation '" + d.transformation_ref + "'");
   Values out;
   transform_parallel(*t, base, out);
-  return derived_.emplace(key, std::move(out)).first->second;
+  return derived_.emplace(key, std::move(out)).first->second.column(0);
 }
 
 }  // namespace mrdflow::gates::detail

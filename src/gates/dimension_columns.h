@@ -19,7 +19,9 @@ class DimensionColumns {
   Column get(const Dimension& d);
 
  private:
-  using Values = std::vector<double>;
+  // One column in EventMatrix storage: fresh std::vector pages are faulted in one by one,
+  // which on a virtual machine costs more than the transform itself.
+  using Values = fcs::EventMatrix;
   Column raw_channel(const std::string& name) const;
   Column compensated_channel(const std::string& compensation_ref, const std::string& name);
   // Compensated values under one compensation-ref: a column per fluorochrome (and, for a
@@ -33,7 +35,7 @@ class DimensionColumns {
   const GatingStrategy& strategy_;
   const fcs::DataSet& data_;
   std::vector<std::string>& warnings_;
-  // std::map nodes never move, so spans into their vectors stay valid while we add more.
+  // std::map nodes never move, so spans into their columns stay valid while we add more.
   std::map<std::string, CompensatedSet> compensated_;  // by compensation-ref
   std::map<std::string, Values> derived_;  // ratio / transformed columns by cache key
 };
