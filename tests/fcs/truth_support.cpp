@@ -1,5 +1,7 @@
 #include "truth_support.h"
 
+#include "fcs/channel_summary.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -70,21 +72,8 @@ bool close_rel(double a, double b, double rel) {
 }
 
 Stats column_stats(std::span<const double> col) {
-  Stats s{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), 0, 0};
-  long double sum = 0;
-  std::size_t n = 0;
-  for (double v : col) {
-    if (std::isnan(v)) {
-      ++s.nan_count;
-      continue;
-    }
-    s.min = std::min(s.min, v);
-    s.max = std::max(s.max, v);
-    sum += v;
-    ++n;
-  }
-  s.mean = n ? static_cast<double>(sum / n) : std::numeric_limits<double>::quiet_NaN();
-  return s;
+  const auto s = fcs::summarize_channel(col);
+  return {s.min, s.max, s.mean, s.nan_count};
 }
 
 fcs::EventMatrix preprocessed(const fcs::DataSet& raw) {

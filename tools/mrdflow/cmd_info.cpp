@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "command.h"
+#include "fcs/channel_summary.h"
 #include "fcs/fcs.h"
 
 namespace mrdflow::cli {
@@ -18,30 +19,6 @@ struct InfoArgs {
   std::vector<std::string> files;
   bool json = false, keywords = false, stats = false;
 };
-
-struct ChannelStats {
-  double min, max, mean;
-  std::size_t nan;
-};
-
-ChannelStats stats_of(std::span<const double> col) {
-  ChannelStats s{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), 0, 0};
-  long double sum = 0;
-  std::size_t n = 0;
-  for (double v : col) {
-    if (std::isnan(v)) {
-      ++s.nan;
-      continue;
-    }
-    s.min = std::min(s.min, v);
-    s.max = std::max(s.max, v);
-    sum += v;
-    ++n;
-  }
-  s.mean = n ? static_cast<double>(sum / n) : std::numeric_limits<double>::quiet_NaN();
-  if (n == 0) s.min = s.max = std::numeric_limits<double>::quiet_NaN();
-  return s;
-}
 
 std::string kw(const fcs::DataSet& ds, std::string_view name) {
   const auto* v = ds.keywords.find(name);
@@ -71,12 +48,12 @@ nlohmann::json to_json(const fcs::DataSet& ds, const InfoArgs& args) {
     nlohmann::json ch{{"name", c.name}, {"marker", c.marker}, {"range", c.range}, {"pne", pne(ds, i)},
                       {"bits", c.bits}, {"datatype", std::string(1, c.datatype)}};
     if (args.stats) {
-      const auto s = stats_of(ds.events.column(i));
+      const auto s = fcs::summarize_channel(ds.events.column(i));
       const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
       ch["min"] = num(s.min);
       ch["max"] = num(s.max);
       ch["mean"] = num(s.mean);
-      ch["nan_count"] = s.nan;
+      ch["nan_count"] = s.nan_count;
     }
     j["channels"].push_back(std::move(ch));
   }
@@ -105,9 +82,9 @@ void print_text(const fcs::DataSet& ds, const InfoArgs& args) {
     std::printf("  %3zu  %-20s %-24s range %-10g $PnE %s", i + 1, c.name.c_str(), c.marker.c_str(), c.range,
                 pne(ds, i).c_str());
     if (args.stats) {
-      const auto s = stats_of(ds.events.column(i));
+      const auto s = fcs::summarize_channel(ds.events.column(i));
       std::printf("  min %.6g  max %.6g  mean %.6g", s.min, s.max, s.mean);
-      if (s.nan) std::printf("  NaN %zu", s.nan);
+      if (s.nan_count) std::printf("  NaN %zu", s.nan_count);
     }
     std::printf("\n");
   }
