@@ -55,9 +55,14 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   std::vector<bool> bad(bins, false);
   // Flow rate: events per bin; Poisson noise sets the floor of the spread.
   {
-    std::vector<double> stat(bins);
-    for (std::size_t b = 0; b < bins; ++b) stat[b] = static_cast<double>(counts[b]);
-    std::vector<double> c = stat;
+    // Empty bins are pauses (a clog, a stopped acquisition): they hold no events to remove and
+    // must not set the reference rate, or a long pause would make every acquiring bin an outlier.
+    std::vector<double> stat(bins, NAN), c;
+    for (std::size_t b = 0; b < bins; ++b)
+      if (counts[b] > 0) {
+        stat[b] = static_cast<double>(counts[b]);
+        c.push_back(stat[b]);
+      }
     const double med = quantile_inplace(c, 0.5).value_or(0);
     auto o = outlying(stat, opt.mad_limit, std::sqrt(std::max(med, 1.0)));
     for (std::size_t b = 0; b < bins; ++b)
