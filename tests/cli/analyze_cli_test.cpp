@@ -10,44 +10,19 @@
 #include <sstream>
 
 #include "fcs/fcs.h"
+#include "cli_support.h"
 #include "support/testdata.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
-
-fs::path mrdflow_bin() { return mrdflow::testing::binary_dir() / "tools" / "mrdflow"; }
-fs::path synth_bin() { return mrdflow::testing::binary_dir() / "tools" / "synth" / "mrdflow-synth"; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;  // stdout + stderr
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-ProcessResult run_process(const std::vector<std::string>& args, const fs::path& log) {
-  std::string cmd;
-  for (const auto& a : args) cmd += quote(a) + " ";
-  cmd += "> " + quote(log.string()) + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  ProcessResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(log);
-  return r;
-}
+using mrdflow::cli_test::mrdflow_bin;
+using mrdflow::cli_test::ProcessResult;
+using mrdflow::cli_test::quote;
+using mrdflow::cli_test::run_process;
+using mrdflow::cli_test::slurp;
+using mrdflow::cli_test::synth_bin;
 
 // The JSON without its "run" block (the only part allowed to differ between runs).
 std::string without_run(const fs::path& p) {
