@@ -11,6 +11,15 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
+# The README's first command (the main job on samples/) must keep working: run it into a
+# scratch directory and check that every report file is there.
+demo_out=$(mktemp -d)
+./build/tools/mrdflow analyze --manifest samples/manifest.csv --out "$demo_out" samples/
+for f in index.html summary.csv results.sqlite; do
+  [ -s "$demo_out/$f" ] || { echo "demo run: $f missing" >&2; exit 1; }
+done
+rm -rf "$demo_out"
+
 # FCS engine under ASan+UBSan: every reader test, including the broken-file corpus.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRDFLOW_SANITIZE=ON \
       -DMRDFLOW_ONLY_FCS=ON -DMRDFLOW_BENCH=OFF >/dev/null
