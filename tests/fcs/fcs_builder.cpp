@@ -120,4 +120,19 @@ std::string pack_bits(const std::vector<std::uint64_t>& values, const std::vecto
   return out;
 }
 
+void set_kw(RawFcs& f, std::pair<std::string, std::string> kv) {
+  for (auto& [k, v] : f.keywords)
+    if (k == kv.first) {
+      v = kv.second;
+      return;
+    }
+  f.keywords.push_back(std::move(kv));
+}
+
+bool has_warning(const fcs::DataSet& ds, std::string_view text) {
+  for (const auto& w : ds.warnings)
+    if (w.find(text) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace mrdflow::fcs_test

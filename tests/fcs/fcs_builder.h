@@ -41,4 +41,9 @@ void put_f64(std::string& out, double v, bool big);
 std::string pack_bits(const std::vector<std::uint64_t>& values, const std::vector<int>& widths,
                       bool msb_first);
 
+// Replaces a keyword of the builder (or appends it).
+void set_kw(RawFcs& f, std::pair<std::string, std::string> kv);
+// True when one of the data set's warnings contains `text`.
+bool has_warning(const fcs::DataSet& ds, std::string_view text);
+
 }  // namespace mrdflow::fcs_test

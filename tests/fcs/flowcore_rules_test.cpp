@@ -10,21 +10,6 @@
 namespace mrdflow::fcs_test {
 namespace {
 
-void set_kw(RawFcs& f, std::pair<std::string, std::string> kv) {
-  for (auto& [k, v] : f.keywords)
-    if (k == kv.first) {
-      v = kv.second;
-      return;
-    }
-  f.keywords.push_back(std::move(kv));
-}
-
-bool has_warning(const fcs::DataSet& ds, std::string_view text) {
-  for (const auto& w : ds.warnings)
-    if (w.find(text) != std::string::npos) return true;
-  return false;
-}
-
 // 16-bit integers, $PnR 1024, channel 2 log-amplified with $PnE f1,f2.
 RawFcs log_ints(const std::string& pne, const std::vector<std::uint64_t>& values) {
   auto f = simple(2, values.size() / 2, "I", 16, "1,2", 1024);

@@ -9,22 +9,6 @@
 namespace mrdflow::fcs_test {
 namespace {
 
-// Replaces a keyword of the builder (or appends it).
-void set_kw(RawFcs& f, std::pair<std::string, std::string> kv) {
-  for (auto& [k, v] : f.keywords)
-    if (k == kv.first) {
-      v = kv.second;
-      return;
-    }
-  f.keywords.push_back(std::move(kv));
-}
-
-bool has_warning(const fcs::DataSet& ds, std::string_view text) {
-  for (const auto& w : ds.warnings)
-    if (w.find(text) != std::string::npos) return true;
-  return false;
-}
-
 std::string error_of(const std::string& bytes, const fcs::ReadOptions& o = {}) {
   try {
     (void)read(bytes, o);

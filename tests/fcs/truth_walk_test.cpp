@@ -9,6 +9,7 @@
 #include <set>
 
 #include "support/testdata.h"
+#include "fcs_builder.h"
 #include "truth_support.h"
 
 namespace mrdflow::fcs_test {
@@ -29,12 +30,6 @@ std::string rel(const fs::path& p) { return fs::relative(p, testing::testdata_di
 
 void expect_names_and_keywords(const fcs::DataSet& ds, const json& t);
 void expect_events(const fcs::DataSet& ds, const json& t);
-
-bool has_warning(const fcs::DataSet& ds, std::string_view text) {
-  for (const auto& w : ds.warnings)
-    if (w.find(text) != std::string::npos) return true;
-  return false;
-}
 
 // Reads in raw mode. A spillover naming a channel that is not a $PnN is an FcsError by
 // default; such a file is read again with strict_spillover=false (warning, no spillover).
