@@ -63,6 +63,19 @@ double Gaussian::mahalanobis2(const double* x) const {
 
 namespace {
 
+// Lower-triangle sums of weighted outer products -> symmetric covariance with a ridge, weight
+// and factorisation; shared by the row- and column-layout estimators.
+void finish_weighted_gaussian(Gaussian& g, std::size_t d, double total, double ridge) {
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = 0; b <= a; ++b) {
+      g.cov[a * d + b] /= total;
+      g.cov[b * d + a] = g.cov[a * d + b];
+    }
+  for (std::size_t a = 0; a < d; ++a) g.cov[a * d + a] += ridge;
+  g.weight = total;
+  g.factor(ridge);
+}
+
 Gaussian weighted_gaussian(const std::vector<double>& rows, std::size_t d,
                            const std::vector<double>& w, double ridge) {
   const std::size_t n = rows.size() / d;
@@ -86,14 +99,7 @@ Gaussian weighted_gaussian(const std::vector<double>& rows, std::size_t d,
       for (std::size_t b = 0; b <= a; ++b) cov_row[b] += wa * diff[b];
     }
   }
-  for (std::size_t a = 0; a < d; ++a)
-    for (std::size_t b = 0; b <= a; ++b) {
-      g.cov[a * d + b] /= total;
-      g.cov[b * d + a] = g.cov[a * d + b];
-    }
-  for (std::size_t a = 0; a < d; ++a) g.cov[a * d + a] += ridge;
-  g.weight = total;
-  g.factor(ridge);
+  finish_weighted_gaussian(g, d, total, ridge);
   return g;
 }
 
@@ -152,14 +158,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
       g.cov[a * d + b] = dot8(wa, db, n);
     }
   }
-  for (std::size_t a = 0; a < d; ++a)
-    for (std::size_t b = 0; b <= a; ++b) {
-      g.cov[a * d + b] /= total;
-      g.cov[b * d + a] = g.cov[a * d + b];
-    }
-  for (std::size_t a = 0; a < d; ++a) g.cov[a * d + a] += ridge;
-  g.weight = total;
-  g.factor(ridge);
+  finish_weighted_gaussian(g, d, total, ridge);
   return g;
 }
 
