@@ -140,7 +140,8 @@ void parse_text(std::string_view text, std::int64_t text_offset, const Context& 
   // keyword after it. An escaped delimiter followed by '$' is that pattern, never a real value.
   const std::string empty_value_mark{d, d, '$'};
   const bool empty_value_pattern = text.find(empty_value_mark) != std::string_view::npos;
-  if (empty_value_pattern) {
+  // An odd token count (a keyword without value) is the same fault seen from the other side.
+  if (empty_value_pattern || tokens.size() % 2 == 1) {
     bool unterminated2 = false;
     auto retry = tokenize(text, true, unterminated2);
     if (retry.size() % 2 == 0) {
@@ -151,21 +152,10 @@ void parse_text(std::string_view text, std::int64_t text_offset, const Context& 
     }
   }
   if (tokens.size() % 2 == 1) {
-    // A keyword without value: typically an empty value written as a doubled delimiter,
-    // which the standard forbids. Re-read treating such doubles as empty values.
-    bool unterminated2 = false;
-    auto retry = tokenize(text, true, unterminated2);
-    if (retry.size() % 2 == 0) {
-      warnings.push_back("TEXT has empty keyword values written as doubled delimiters "
-                         "(not allowed by the standard); read them as empty values");
-      tokens = std::move(retry);
-      unterminated = unterminated2;
-    } else {
-      const auto& last = tokens.back();
-      warnings.push_back("TEXT keyword '" + last.text.substr(0, 40) +
-                         "' at the end has no value; ignored");
-      tokens.pop_back();
-    }
+    const auto& last = tokens.back();
+    warnings.push_back("TEXT keyword '" + last.text.substr(0, 40) +
+                       "' at the end has no value; ignored");
+    tokens.pop_back();
   }
   if (tokens.empty()) ctx.fail(text_offset, "", "TEXT segment holds no keywords");
   if (unterminated)
