@@ -283,6 +283,13 @@ struct Run {
         if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
           o.max_side_scatter = ag::median(col(*panel.ssc_a), ref->second).value_or(o.max_side_scatter);
       }
+      // Blasts are not smaller than lymphocytes: dead cells (shrunken, binding antibodies
+      // non-specifically) are, and they would otherwise pass as rare CD19+ CD34+ events.
+      if (s.words.count("forward_scatter_above") && panel.fsc_a) {
+        auto ref = pops.find(s.words.at("forward_scatter_above"));
+        if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
+          o.min_forward_scatter = ag::quantile(col(*panel.fsc_a), ref->second, 0.05).value_or(o.min_forward_scatter);
+      }
       o.diagnostics = std::getenv("MRDFLOW_DFN_DEBUG") != nullptr;  // developer diagnostics (analysis-eval)
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
@@ -377,6 +384,14 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       const auto c = ag::count(m), pc = ag::count(parent);
       out.populations.push_back({step.name, step.parent, c, pc ? 100.0 * static_cast<double>(c) / static_cast<double>(pc) : 0.0});
       if (options.on_population) options.on_population(step.name, m);
+      if (options.on_population && step.method == "dfn_blasts" && run.dfn) {  // diagnostics (analysis-eval)
+        if (!run.dfn->rare_candidates.empty()) options.on_population("  rare_cand", run.dfn->rare_candidates);
+        for (std::uint8_t k = 1; k < 20 && !run.dfn->model_of.empty(); ++k) {
+          ag::Mask mk(run.dfn->model_of.size());
+          for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = run.dfn->model_of[i] == k;
+          if (ag::count(mk)) options.on_population("  model" + std::to_string(k - 1), mk);
+        }
+      }
       run.pops[step.name] = std::move(m);
       timer.mark(step.name);
     }

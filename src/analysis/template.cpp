@@ -28,7 +28,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"step_limit", 'n'},
                       {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"lineage_markers", 'l'},
-                      {"scatter", 'n'}, {"side_scatter_below", 'w'}}},
+                      {"scatter", 'n'}, {"side_scatter_below", 'w'}, {"forward_scatter_above", 'w'}}},
       {"dfn_normal", {}},
   };
   return m;
@@ -167,7 +167,7 @@ Template load_template(const std::filesystem::path& path) {
         if (key == "marker") known_marker(kv.second, step.words[key]);
         if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye" || key == "lineage_markers")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
-        if ((key == "negative_reference" || key == "side_scatter_below") && !defined.count(step.words[key]))
+        if ((key == "negative_reference" || key == "side_scatter_below" || key == "forward_scatter_above") && !defined.count(step.words[key]))
           fail(path, kv.second, "unknown population '" + step.words[key] + "' in parameter '" + key + "'");
         if (key == "exclude_population" || key == "lineage_references")
           for (const auto& pop : step.lists[key])

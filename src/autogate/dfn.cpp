@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "autogate/gmm.h"
@@ -225,6 +226,22 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     return std::sqrt(s2);
   };
+  // Density ridge between two components: the lowest mixture density on the segment joining
+  // their means, relative to the lower of the two end densities. Pieces of one continuum have
+  // no valley between them (ratio near 1); a separate cluster sits across a valley.
+  auto ridge = [&](std::size_t a, std::size_t b) {
+    std::vector<double> p(d);
+    double lowest = INFINITY, ends = INFINITY;
+    for (int s = 0; s <= 20; ++s) {
+      const double t = s / 20.0;
+      for (std::size_t q = 0; q < d; ++q)
+        p[q] = (1 - t) * mix.components[a].mean[q] + t * mix.components[b].mean[q];
+      const double dens = std::exp(mix.log_density(p.data()));
+      lowest = std::min(lowest, dens);
+      if (s == 0 || s == 20) ends = std::min(ends, dens);
+    }
+    return ends > 0 ? lowest / ends : 0.0;
+  };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   if (anchor < k) {
@@ -252,10 +269,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           off[b] = std::min(off[b], o.across);
           // A piece displaced across the neighbour's axis may still continue the pathway
           // (a coarse piece of a curved continuum) when it deviates in none of the directions
-          // in which leukaemic precursors deviate, given its other markers.
+          // in which leukaemic precursors deviate, given its other markers, or when no density
+          // valley separates the two (one continuum, sparsely populated between its pieces).
           if (o.total > opt.step_limit ||
               (o.across > opt.relation_margin &&
-               directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin))
+               directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
+               ridge(a, b) < opt.ridge_ratio))
             continue;
           if (breaks_stage_rules(mix.components[b], mix.components[a])) continue;
           if (o.across < pick_off) { pick_off = o.across; pick = b; }
@@ -263,6 +282,24 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       }
       if (pick < k) { normal[pick] = true; grown = true; }
     }
+    if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
+      for (std::size_t b = 0; b < k; ++b) {
+        if (normal[b]) continue;
+        std::string t = "DfN off " + std::to_string(b) + ":";
+        for (std::size_t a = 0; a < k; ++a) {
+          if (!normal[a] || mix.components[a].weight < 0.01) continue;
+          Offset o = offset(pathway_view[b], pathway_view[a]);
+          const Offset o2 = offset(pathway_view[a], pathway_view[b]);
+          if (o2.across < o.across) o = o2;
+          if (o.total > 2 * opt.step_limit) continue;
+          char buf[160];
+          std::snprintf(buf, sizeof buf, " [%zu tot %.1f acr %.1f dir %.1f stage %d ridge %.3f]", a, o.total, o.across,
+                        directional_offset(pathway_view[b], pathway_view[a]),
+                        int(breaks_stage_rules(mix.components[b], mix.components[a])), ridge(a, b));
+          t += buf;
+        }
+        r.notes.push_back(t);
+      }
   } else {
     r.notes.push_back("DfN: no mature B-cell component (CD20+ CD10-): normal pathway absent, "
                       "every B-lineage cluster is treated as abnormal");
@@ -271,7 +308,28 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
   // negative reference (when those markers and limits are known). Off-pathway clusters without
   // either are other cells in the B-lineage gate (plasma cells, basophils), not DfN blasts.
+  // Plasma cells (CD38 brighter than any normal B-lineage stage, CD10-negative) are not
+  // precursors even when CD34 spillover spreading lifts part of them above its limit.
+  double plasma_cd38 = INFINITY;  // standardised units
+  std::size_t cd38_dim = d, cd10_dim = d;
+  for (std::size_t a = 0; a < d; ++a) {
+    if (f[a].role == MaturationRole::cd38) cd38_dim = a;
+    if (f[a].role == MaturationRole::cd10 && std::isfinite(f[a].negative_limit)) cd10_dim = a;
+  }
+  if (cd38_dim < d && cd10_dim < d) {
+    double brightest = -INFINITY;
+    for (std::size_t c = 0; c < k; ++c)
+      if (normal[c] && mix.components[c].weight >= 0.01)
+        brightest = std::max(brightest, mix.components[c].mean[cd38_dim] +
+                                            1.5 * std::sqrt(mix.components[c].cov[cd38_dim * d + cd38_dim]));
+    if (std::isfinite(brightest)) plasma_cd38 = brightest;
+  }
+  auto plasma_like = [&](const std::vector<double>& mean) {
+    return cd38_dim < d && cd10_dim < d && mean[cd38_dim] > plasma_cd38 &&
+           mean[cd10_dim] * st.scale[cd10_dim] + st.centre[cd10_dim] <= f[cd10_dim].negative_limit;
+  };
   auto precursor_like = [&](const std::vector<double>& mean) {
+    if (plasma_like(mean)) return false;
     bool judged = false;
     for (std::size_t a = 0; a < d; ++a) {
       if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
@@ -424,10 +482,14 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     // Blasts have lymphoid/blast side scatter: below the monocytes' (leaked granulocytes
     // with CD10 are not blasts).
+    // Nor are they smaller than lymphocytes (dead cells are).
     bool scatter_ok = true;
-    for (const auto& sf : f)
+    for (const auto& sf : f) {
       if (sf.marker == "SSC" && std::isfinite(opt.max_side_scatter))
-        scatter_ok = median_of(sf.values) < opt.max_side_scatter;
+        scatter_ok &= median_of(sf.values) < opt.max_side_scatter;
+      if (sf.marker == "FSC" && std::isfinite(opt.min_forward_scatter))
+        scatter_ok &= median_of(sf.values) >= opt.min_forward_scatter;
+    }
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
     if (opt.diagnostics)
       r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
@@ -475,6 +537,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       // (Demoted blast candidates may hold a rare blast cluster: not these.)
       for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(x.data()) <= other_core;
       if (in_blast) continue;
+      if (opt.diagnostics) {
+        r.rare_candidates.resize(n_all, 0);
+        r.rare_candidates[i] = 1;
+      }
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
     }
@@ -543,6 +609,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     if (assigned[i] - 1 >= rare_from && !clearly_b(i)) continue;
     r.blasts[i] = 1;
     r.normal[i] = 0;
+  }
+  if (opt.diagnostics) {
+    r.model_of.assign(n_all, 0);
+    for (auto i : idx) r.model_of[i] = static_cast<std::uint8_t>(std::min<std::uint32_t>(assigned[i], 255));
   }
   for (bool k2 : keep) kept += k2;
   r.clusters = kept;

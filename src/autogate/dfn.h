@@ -48,10 +48,16 @@ struct DfnOptions {
   // A piece displaced across the pathway by more than relation_margin still continues it when
   // its deviation in the aberrant directions (given its other markers) is at most this.
   double directional_margin = 2.0;
+  // ... or when the mixture density on the segment between the two means never falls below
+  // this fraction of the lower end (no valley: pieces of one continuum).
+  double ridge_ratio = 0.1;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.
   double max_side_scatter = std::numeric_limits<double>::infinity();
+  // Lower limit of a blast cluster's median forward scatter (feature "FSC"), e.g. the
+  // lymphocytes' 5th percentile; -infinity when unknown.
+  double min_forward_scatter = -std::numeric_limits<double>::infinity();
 };
 
 struct DfnResult {
@@ -67,6 +73,10 @@ struct DfnResult {
     std::vector<double> mean;  // per modelled feature, transformed units
   };
   std::vector<ComponentInfo> components;
+  // Diagnostics only: events handed to the rare-blast search, and (value m + 1) the blast
+  // model each event was finally assigned to.
+  Mask rare_candidates;
+  std::vector<std::uint8_t> model_of;
 };
 
 DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,
