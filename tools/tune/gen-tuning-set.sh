@@ -1,0 +1,22 @@
+#!/bin/bash
+# Developer tool: generate the DfN tuning set (seeds 201-210 only; tests use 301-310, samples/ 101-105).
+# Usage: tools/tune/gen-tuning-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/tune)
+BUILD=${1:-build}; OUT=${2:-/tmp/tune}
+SYN=$BUILD/tools/synth/mrdflow-synth
+mkdir -p $OUT
+styles=(bd beckman cytek)
+i=0
+gen() { local sc=$1 seed=$2 st=$3; local f=$OUT/${sc}_${seed}_${st}.fcs; [ -f $f ] || $SYN --scenario $sc --seed $seed --style $st --out $f >/dev/null; }
+for seed in 201 202 203 204 205; do
+  for sc in mrd-5 mrd-0.1 negative-regenerating cd19neg-relapse cd22-partial cd22-dim cd19-under cd19-over; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
+done
+for seed in 201 202 203 204 205 206 207 208 209 210; do
+  for sc in mrd-0.01 mrd-loq; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
+done
+wait
