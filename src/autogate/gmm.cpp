@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "autogate/parallel.h"
@@ -63,6 +64,9 @@ double Gaussian::mahalanobis2(const double* x) const {
 
 namespace {
 
+// Events x components of a fit from which the EM loop uses the thread budget (see fit_mixture).
+constexpr std::size_t kParallelEmWork = 100000;
+
 // Lower-triangle sums of weighted outer products -> symmetric covariance with a ridge, weight
 // and factorisation; shared by the row- and column-layout estimators.
 void finish_weighted_gaussian(Gaussian& g, std::size_t d, double total, double ridge) {
@@ -111,75 +115,204 @@ struct EventColumns {
   const double* col(std::size_t a) const { return &values[a * n]; }
 };
 
-// Sum of a[i] * b[i] in 8 interleaved partial sums combined in a fixed order: vectorises
-// (SSE2 or AVX2 alike) and gives the same bits on any instruction set and thread count.
-[[gnu::target_clones("avx2", "default")]] double dot8(const double* a, const double* b, std::size_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (std::size_t l = 0; l < 8; ++l) acc[l] += a[i + l] * b[i + l];
-  double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
+// Eight doubles handled as one value (two 4-double vectors: one AVX2 register each, two SSE2
+// registers each otherwise). As a running sum, lane l accumulates the events i = l (mod 8) in
+// event order: 8 interleaved partial sums (independent add chains) whose bits do not depend on
+// the instruction set. No FMA target is enabled anywhere, so a * b + c is always a rounded
+// product, then a rounded sum.
+typedef double Lanes4 __attribute__((vector_size(32)));
+// Lanes4 values live only inside the always-inlined helpers and loops of this file; GCC's note
+// that passing them would change the ABI without AVX does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+struct Lanes8 {
+  Lanes4 lo = {}, hi = {};
+  [[gnu::always_inline]] Lanes8& operator+=(const Lanes8& o) {
+    lo += o.lo;
+    hi += o.hi;
+    return *this;
+  }
+};
+[[gnu::always_inline]] inline Lanes8 load8(const double* p) {
+  Lanes8 v;
+  std::memcpy(&v.lo, p, sizeof v.lo);
+  std::memcpy(&v.hi, p + 4, sizeof v.hi);
+  return v;
+}
+[[gnu::always_inline]] inline void store8(double* p, const Lanes8& v) {
+  std::memcpy(p, &v.lo, sizeof v.lo);
+  std::memcpy(p + 4, &v.hi, sizeof v.hi);
+}
+[[gnu::always_inline]] inline Lanes8 operator*(const Lanes8& a, const Lanes8& b) { return {a.lo * b.lo, a.hi * b.hi}; }
+[[gnu::always_inline]] inline Lanes8 operator*(double a, const Lanes8& b) { return {a * b.lo, a * b.hi}; }
+[[gnu::always_inline]] inline Lanes8 operator+(double a, const Lanes8& b) { return {a + b.lo, a + b.hi}; }
+[[gnu::always_inline]] inline Lanes8 operator-(double a, const Lanes8& b) { return {a - b.lo, a - b.hi}; }
+[[gnu::always_inline]] inline Lanes8 operator-(const Lanes8& a, double b) { return {a.lo - b, a.hi - b}; }
+// The lanes combined in one fixed tree.
+[[gnu::always_inline]] inline double combine8(const Lanes8& a) {
+  return ((a.lo[0] + a.lo[1]) + (a.lo[2] + a.lo[3])) + ((a.hi[0] + a.hi[1]) + (a.hi[2] + a.hi[3]));
+}
+#pragma GCC diagnostic pop
+
+// Events per block of the M-step's covariance pass: the block's centred and weighted columns
+// (2 x d x 256 doubles) stay in L1 while every pair of dimensions is accumulated over them.
+constexpr std::size_t kMomentBlock = 256;
+
+// Weighted mean and covariance of the columns (w: one weight per event). Every sum is the
+// 8-lane partial sum above over events 0 .. n8 - 1 (n8 = n rounded down to a multiple of 8),
+// lanes combined in the fixed tree, then the last n - n8 events added one by one: the same
+// numbers whatever the thread count, and the same as the former per-pair dot products over
+// whole columns, only computed block by block so the data stay in cache.
+[[gnu::target_clones("avx2", "default")]] void weighted_moments(const EventColumns& x, const double* w,
+                                                                double& total, double* mean, double* cov,
+                                                                std::vector<double>& scratch) {
+  const std::size_t n = x.n, d = x.d, n8 = n / 8 * 8;
+  // Pass 1: sum of weights and weighted sums (d + 1 independent chains).
+  {
+    Lanes8 tw;
+    std::vector<double> mw(8 * d, 0.0);  // the lanes of each weighted sum
+    for (std::size_t i = 0; i < n8; i += 8) {
+      const Lanes8 wi = load8(w + i);
+      tw += wi;  // w * 1.0 == w exactly
+      for (std::size_t a = 0; a < d; ++a) {
+        Lanes8 m = load8(&mw[8 * a]);
+        m += wi * load8(x.col(a) + i);
+        store8(&mw[8 * a], m);
+      }
+    }
+    total = combine8(tw);
+    for (std::size_t i = n8; i < n; ++i) total += w[i];
+    for (std::size_t a = 0; a < d; ++a) {
+      double s = combine8(load8(&mw[8 * a]));
+      for (std::size_t i = n8; i < n; ++i) s += w[i] * x.col(a)[i];
+      mean[a] = s;
+    }
+  }
+  if (total <= 0) total = 1e-300;
+  for (std::size_t a = 0; a < d; ++a) mean[a] /= total;
+  // Pass 2: lower-triangle sums of w (x_a - m_a)(x_b - m_b), pair p = a (a + 1) / 2 + b.
+  const std::size_t pairs = d * (d + 1) / 2;
+  std::vector<double> acc(8 * pairs, 0.0);  // the lanes of each pair's sum
+  scratch.resize(2 * d * kMomentBlock);
+  double* centred = scratch.data();                 // column a at [a * kMomentBlock, ...)
+  double* weighted = scratch.data() + d * kMomentBlock;
+  for (std::size_t begin = 0; begin < n8; begin += kMomentBlock) {
+    const std::size_t len = std::min(kMomentBlock, n8 - begin);  // a multiple of 8
+    for (std::size_t a = 0; a < d; ++a) {
+      const double* xa = x.col(a) + begin;
+      double* ca = centred + a * kMomentBlock;
+      double* wa = weighted + a * kMomentBlock;
+      const double m = mean[a];
+      for (std::size_t e = 0; e < len; e += 8) {  // explicit lanes: -O2 would not vectorise this
+        const Lanes8 c = load8(xa + e) - m;
+        store8(ca + e, c);
+        store8(wa + e, load8(w + begin + e) * c);
+      }
+    }
+    for (std::size_t a = 0; a < d; ++a) {
+      const double* wa = weighted + a * kMomentBlock;
+      double* row = &acc[8 * (a * (a + 1) / 2)];
+      std::size_t b = 0;
+      // Four pairs at a time: four independent add chains, wa loaded once for all four.
+      for (; b + 4 <= a + 1; b += 4) {
+        Lanes8 s0 = load8(row + 8 * b), s1 = load8(row + 8 * b + 8), s2 = load8(row + 8 * b + 16),
+               s3 = load8(row + 8 * b + 24);
+        const double* c0 = centred + b * kMomentBlock;
+        for (std::size_t e = 0; e < len; e += 8) {
+          const Lanes8 v = load8(wa + e);
+          s0 += v * load8(c0 + e);
+          s1 += v * load8(c0 + kMomentBlock + e);
+          s2 += v * load8(c0 + 2 * kMomentBlock + e);
+          s3 += v * load8(c0 + 3 * kMomentBlock + e);
+        }
+        store8(row + 8 * b, s0), store8(row + 8 * b + 8, s1), store8(row + 8 * b + 16, s2),
+            store8(row + 8 * b + 24, s3);
+      }
+      for (; b <= a; ++b) {
+        Lanes8 s = load8(row + 8 * b);
+        const double* cb = centred + b * kMomentBlock;
+        for (std::size_t e = 0; e < len; e += 8) s += load8(wa + e) * load8(cb + e);
+        store8(row + 8 * b, s);
+      }
+    }
+  }
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = 0; b <= a; ++b) {
+      double s = combine8(load8(&acc[8 * (a * (a + 1) / 2 + b)]));
+      for (std::size_t i = n8; i < n; ++i)
+        s += (w[i] * (x.col(a)[i] - mean[a])) * (x.col(b)[i] - mean[b]);
+      cov[a * d + b] = s;
+    }
 }
 
-// Weighted mean and covariance of the columns (sums by dot8), so the result does not depend
-// on threads or the instruction set.
+// Weighted mean and covariance of the columns, so the result does not depend on threads or
+// the instruction set.
 Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<double>& w,
                                    double ridge, std::vector<double>& scratch) {
-  const std::size_t n = x.n, d = x.d;
+  const std::size_t d = x.d;
   Gaussian g;
   g.mean.assign(d, 0.0);
   g.cov.assign(d * d, 0.0);
-  // Sums of the weights and weighted values: interleaved partial sums (dot8), not one serial
-  // chain of additions whose latency would dominate the EM loop.
-  scratch.assign(n, 1.0);
-  double total = dot8(w.data(), scratch.data(), n);
-  for (std::size_t a = 0; a < d; ++a) g.mean[a] = dot8(w.data(), x.col(a), n);
-  if (total <= 0) total = 1e-300;
-  for (auto& m : g.mean) m /= total;
-  // scratch: d centred columns, then d weighted centred columns.
-  scratch.resize(2 * d * n);
-  for (std::size_t a = 0; a < d; ++a) {
-    const double* xa = x.col(a);
-    double* da = &scratch[a * n];
-    double* wa = &scratch[(d + a) * n];
-    const double m = g.mean[a];
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-      da[i] = xa[i] - m;
-      wa[i] = w[i] * da[i];
-    }
-  }
-  for (std::size_t a = 0; a < d; ++a) {
-    const double* wa = &scratch[(d + a) * n];
-    for (std::size_t b = 0; b <= a; ++b) {
-      const double* db = &scratch[b * n];
-      g.cov[a * d + b] = dot8(wa, db, n);
-    }
-  }
+  double total = 0;
+  weighted_moments(x, w.data(), total, g.mean.data(), g.cov.data(), scratch);
   finish_weighted_gaussian(g, d, total, ridge);
   return g;
 }
 
 // Log of weight x density of component g for events [begin, begin + len) into out; per event
-// the same operations in the same order as Gaussian::mahalanobis2, across events.
-[[gnu::target_clones("avx2", "default")]] void log_weighted_density(const Gaussian& g, double log_weight, const EventColumns& x,
-                          std::size_t begin, std::size_t len, double* out, double* z) {
+// the same operations in the same order as Gaussian::mahalanobis2, across events. `centred`
+// (d x kBlock) receives x - mean once per block instead of once per Cholesky term.
+[[gnu::target_clones("avx2", "default")]] void log_weighted_density(const Gaussian& g, double log_weight,
+                                                                    const EventColumns& x, std::size_t begin,
+                                                                    std::size_t len, std::size_t stride,
+                                                                    double* out, double* centred) {
   const std::size_t d = x.d;
-  for (std::size_t e = 0; e < len; ++e) out[e] = 0;
-  for (std::size_t q = 0; q < d; ++q) {
-    for (std::size_t e = 0; e < len; ++e) z[e] = 0;
-    for (std::size_t k = 0; k <= q; ++k) {
-      const double l = g.chol_inv[q * d + k], m = g.mean[k];
-      const double* xk = x.col(k) + begin;
-#pragma omp simd
-      for (std::size_t e = 0; e < len; ++e) z[e] += l * (xk[e] - m);
-    }
-#pragma omp simd
-    for (std::size_t e = 0; e < len; ++e) out[e] += z[e] * z[e];
+  for (std::size_t k = 0; k < d; ++k) {
+    const double* xk = x.col(k) + begin;
+    double* ck = centred + k * stride;
+    const double m = g.mean[k];
+    std::size_t e = 0;
+    for (; e + 8 <= len; e += 8) store8(ck + e, load8(xk + e) - m);
+    for (; e < len; ++e) ck[e] = xk[e] - m;
   }
-  for (std::size_t e = 0; e < len; ++e) out[e] = log_weight + (g.log_norm - 0.5 * out[e]);
+  const double* L = g.chol_inv.data();
+  const std::size_t len8 = len / 8 * 8;
+  // Events in registers: z_q = sum_k L_qk (x_k - m_k), out = sum_q z_q^2. Each z is one chain
+  // of dependent additions; sixteen events at a time keep four chains in flight.
+  std::size_t e = 0;
+  for (; e + 16 <= len8; e += 16) {
+    Lanes8 s, t;
+    for (std::size_t q = 0; q < d; ++q) {
+      Lanes8 z, y;
+      for (std::size_t k = 0; k <= q; ++k) {
+        const double l = L[q * d + k];
+        z += l * load8(centred + k * stride + e);
+        y += l * load8(centred + k * stride + e + 8);
+      }
+      s += z * z;
+      t += y * y;
+    }
+    store8(out + e, log_weight + (g.log_norm - 0.5 * s));
+    store8(out + e + 8, log_weight + (g.log_norm - 0.5 * t));
+  }
+  for (; e < len8; e += 8) {
+    Lanes8 s;
+    for (std::size_t q = 0; q < d; ++q) {
+      Lanes8 z;
+      for (std::size_t k = 0; k <= q; ++k) z += L[q * d + k] * load8(centred + k * stride + e);
+      s += z * z;
+    }
+    store8(out + e, log_weight + (g.log_norm - 0.5 * s));
+  }
+  for (std::size_t e = len8; e < len; ++e) {
+    double s = 0;
+    for (std::size_t q = 0; q < d; ++q) {
+      double z = 0;
+      for (std::size_t k = 0; k <= q; ++k) z += L[q * d + k] * centred[k * stride + e];
+      s += z * z;
+    }
+    out[e] = log_weight + (g.log_norm - 0.5 * s);
+  }
 }
 
 }  // namespace
@@ -285,10 +418,14 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
   EventColumns cols{n, d, std::vector<double>(n * d)};
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t a = 0; a < d; ++a) cols.values[a * n + i] = rows[i * d + a];
-  // Each EM iteration ends in a barrier; on a fit subsample (tens of thousands of events) the
-  // work per iteration is a few milliseconds, less than a descheduled thread costs on a busy
-  // machine, so only large fits use the thread budget.
-  const int threads = n >= 100000 ? std::max(1, thread_budget()) : 1;
+  // Each EM iteration has two synchronisation points (after the M and the E step). A fit of a
+  // few thousand events is too little work per iteration to pay for them; the blast-step fit
+  // (16 components x 20k events, ~5 ms per iteration) is not. Components (M step) and blocks
+  // of events (E step) are handed out dynamically, so a thread descheduled on a busy machine
+  // holds up only its current piece; every result is per component or per event, so nothing
+  // depends on the thread count or on which thread computed what.
+  const int threads = n * k >= kParallelEmWork ? std::max(1, thread_budget()) : 1;
+  constexpr std::size_t kBlock = 256;
   for (std::size_t it = 0; it < iterations; ++it) {
     // M step: components are independent (one per thread at a time).
     mix.components.assign(k, Gaussian{});
@@ -305,17 +442,17 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
     for (std::size_t c = 0; c < k; ++c) log_weight[c] = std::log(mix.components[c].weight);
     // E step: events are independent (blocks of kBlock); the log-likelihood is summed
     // afterwards in event order (the same sum whatever the thread count).
-    constexpr std::size_t kBlock = 256;
     const auto blocks = static_cast<std::ptrdiff_t>((n + kBlock - 1) / kBlock);
 #pragma omp parallel num_threads(threads)
     {
-      std::vector<double> lp(k * kBlock), z(kBlock);
-#pragma omp for schedule(static)
+      std::vector<double> lp(k * kBlock), centred(d * kBlock);
+#pragma omp for schedule(dynamic, 8)
       for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
         const std::size_t begin = static_cast<std::size_t>(bi) * kBlock;
         const std::size_t len = std::min(kBlock, n - begin);
         for (std::size_t c = 0; c < k; ++c)
-          log_weighted_density(mix.components[c], log_weight[c], cols, begin, len, &lp[c * kBlock], z.data());
+          log_weighted_density(mix.components[c], log_weight[c], cols, begin, len, kBlock, &lp[c * kBlock],
+                               centred.data());
         for (std::size_t e = 0; e < len; ++e) {
           double top = -INFINITY;
           for (std::size_t c = 0; c < k; ++c) top = std::max(top, lp[c * kBlock + e]);
