@@ -64,8 +64,8 @@ double Gaussian::mahalanobis2(const double* x) const {
 
 namespace {
 
-// Events x components of a fit from which the EM loop uses the thread budget (see fit_mixture).
-constexpr std::size_t kParallelEmWork = 100000;
+// Events of a fit from which the EM loop uses the thread budget (see fit_mixture).
+constexpr std::size_t kParallelEmEvents = 100000;
 
 // Lower-triangle sums of weighted outer products -> symmetric covariance with a ridge, weight
 // and factorisation; shared by the row- and column-layout estimators.
@@ -418,13 +418,14 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
   EventColumns cols{n, d, std::vector<double>(n * d)};
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t a = 0; a < d; ++a) cols.values[a * n + i] = rows[i * d + a];
-  // Each EM iteration has two synchronisation points (after the M and the E step). A fit of a
-  // few thousand events is too little work per iteration to pay for them; the blast-step fit
-  // (16 components x 20k events, ~5 ms per iteration) is not. Components (M step) and blocks
-  // of events (E step) are handed out dynamically, so a thread descheduled on a busy machine
-  // holds up only its current piece; every result is per component or per event, so nothing
-  // depends on the thread count or on which thread computed what.
-  const int threads = n * k >= kParallelEmWork ? std::max(1, thread_budget()) : 1;
+  // Each EM iteration has two synchronisation points (after the M and the E step). On an idle
+  // machine two threads halve the blast-step fit (20k events x 16 components: 0.30 -> 0.20 s),
+  // but when another process holds a core, OpenMP's spinning at those points burnt 1.4 s of CPU
+  // in that step (measured 2026-11-22 under load 3.9, against 0.4 s serial). So only fits large
+  // enough to amortise a descheduled thread use threads. Components (M step) and blocks of
+  // events (E step) are handed out dynamically; every result is per component or per event,
+  // so nothing depends on the thread count or on which thread computed what.
+  const int threads = n >= kParallelEmEvents ? std::max(1, thread_budget()) : 1;
   constexpr std::size_t kBlock = 256;
   for (std::size_t it = 0; it < iterations; ++it) {
     // M step: components are independent (one per thread at a time).
