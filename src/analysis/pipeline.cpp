@@ -278,18 +278,19 @@ struct Run {
       o.step_limit = num("step_limit", o.step_limit);
       o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
-      if (s.words.count("side_scatter_below") && panel.ssc_a) {
-        auto ref = pops.find(s.words.at("side_scatter_below"));
-        if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
-          o.max_side_scatter = ag::median(col(*panel.ssc_a), ref->second).value_or(o.max_side_scatter);
-      }
+      // Scatter limits from a reference population the template names (when the channel is in
+      // the file and the population holds enough events).
+      auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {
+        if (!s.words.count(key) || !channel) return nullptr;
+        const auto ref = pops.find(s.words.at(key));
+        return ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events ? &ref->second : nullptr;
+      };
+      if (const auto* ref = scatter_reference("side_scatter_below", panel.ssc_a))
+        o.max_side_scatter = ag::median(col(*panel.ssc_a), *ref).value_or(o.max_side_scatter);
       // Blasts are not smaller than lymphocytes: dead cells (shrunken, binding antibodies
       // non-specifically) are, and they would otherwise pass as rare CD19+ CD34+ events.
-      if (s.words.count("forward_scatter_above") && panel.fsc_a) {
-        auto ref = pops.find(s.words.at("forward_scatter_above"));
-        if (ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events)
-          o.min_forward_scatter = ag::quantile(col(*panel.fsc_a), ref->second, 0.05).value_or(o.min_forward_scatter);
-      }
+      if (const auto* ref = scatter_reference("forward_scatter_above", panel.fsc_a))
+        o.min_forward_scatter = ag::quantile(col(*panel.fsc_a), *ref, 0.05).value_or(o.min_forward_scatter);
       o.diagnostics = std::getenv("MRDFLOW_DFN_DEBUG") != nullptr;  // developer diagnostics (analysis-eval)
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
