@@ -242,6 +242,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     return ends > 0 ? lowest / ends : 0.0;
   };
+  // Either piece's own elongation may carry the pathway (coarse pieces of a curved continuum):
+  // the better of the two views.
+  auto pathway_offset = [&](std::size_t b, std::size_t a) {
+    const Offset o = offset(pathway_view[b], pathway_view[a]);
+    const Offset o2 = offset(pathway_view[a], pathway_view[b]);
+    return o2.across < o.across ? o2 : o;
+  };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   if (anchor < k) {
@@ -261,11 +268,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           // pathway on: tiny components have unreliable covariances and would let a chain of
           // them bridge to a separate cluster.
           if (!normal[a] || mix.components[a].weight < 0.01) continue;
-          // Either piece's own elongation may carry the pathway (coarse pieces of a curved
-          // continuum): take the better of the two views.
-          Offset o = offset(pathway_view[b], pathway_view[a]);
-          const Offset o2 = offset(pathway_view[a], pathway_view[b]);
-          if (o2.across < o.across) o = o2;
+          const Offset o = pathway_offset(b, a);
           off[b] = std::min(off[b], o.across);
           // A piece displaced across the neighbour's axis may still continue the pathway
           // (a coarse piece of a curved continuum) when it deviates in none of the directions
@@ -288,9 +291,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         std::string t = "DfN off " + std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
           if (!normal[a] || mix.components[a].weight < 0.01) continue;
-          Offset o = offset(pathway_view[b], pathway_view[a]);
-          const Offset o2 = offset(pathway_view[a], pathway_view[b]);
-          if (o2.across < o.across) o = o2;
+          const Offset o = pathway_offset(b, a);
           if (o.total > 2 * opt.step_limit) continue;
           char buf[160];
           std::snprintf(buf, sizeof buf, " [%zu tot %.1f acr %.1f dir %.1f stage %d ridge %.3f]", a, o.total, o.across,
