@@ -431,6 +431,16 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       a.events = n_blasts;
       a.threshold = lim->first;
       a.threshold_source = lim->second;
+      // A blast population whose own mode lies below the reference limit is a negative
+      // population; bright markers on the blasts spread into this channel after compensation
+      // more than they do on the reference cells, so its own mirrored spread bounds the
+      // negatives too (a partly positive population keeps its positives above that).
+      if (auto mir = ag::mirrored_upper_limit(ag::gather(*c, *blasts), tmpl.positivity_percentile / 100.0);
+          mir && mir->mode < a.threshold && mir->limit > a.threshold) {
+        a.threshold = mir->limit;
+        a.threshold_source = lim->second + "; blasts' own negative spread (mirrored p" +
+                             fmt(tmpl.positivity_percentile, 1) + ")";
+      }
       for (std::size_t i = 0; i < c->size(); ++i) a.positive_events += (*blasts)[i] && (*c)[i] > a.threshold;
       a.percent_positive = 100.0 * static_cast<double>(a.positive_events) / static_cast<double>(a.events);
       auto [lo, hi] = ag::wilson95_percent(a.positive_events, a.events);

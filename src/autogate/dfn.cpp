@@ -513,6 +513,40 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     blast_models = std::move(confirmed);
     blast_weight = std::move(confirmed_weight);
+    // A mixture component stretches its covariance over the nearest tail of a neighbouring
+    // population (stage I hematogones next to a clone): refit each confirmed blast model to
+    // the core of its own events (concentration steps: the closest 90%, covariance rescaled
+    // so the median distance of all its events is the chi-square median), so that the final
+    // assignment leaves those neighbours to their own population.
+    assign_and_confirm();
+    const double chi2_median = chi2_upper(static_cast<double>(d), 0.5);
+    for (std::size_t b = 0; b < blast_models.size(); ++b) {
+      std::vector<double> own;
+      for (auto i : idx)
+        if (assigned[i] == b + 1) {
+          st.row(f, i, x.data());
+          own.insert(own.end(), x.begin(), x.end());
+        }
+      const std::size_t n_own = own.size() / d;
+      if (n_own < 10 * d) continue;
+      std::vector<std::pair<double, std::size_t>> d2(n_own);
+      for (int step = 0; step < 3; ++step) {
+        for (std::size_t j = 0; j < n_own; ++j) d2[j] = {blast_models[b].mahalanobis2(&own[j * d]), j};
+        std::sort(d2.begin(), d2.end());
+        const std::size_t h = n_own * 9 / 10;
+        std::vector<double> core(h * d);
+        for (std::size_t j = 0; j < h; ++j) std::copy_n(&own[d2[j].second * d], d, &core[j * d]);
+        Gaussian g = fit_gaussian(core, d);
+        std::vector<double> all_d2(n_own);
+        for (std::size_t j = 0; j < n_own; ++j) all_d2[j] = g.mahalanobis2(&own[j * d]);
+        const double med = quantile_inplace(all_d2, 0.5).value_or(chi2_median);
+        if (!(med > 0)) break;
+        for (double& v : g.cov) v *= med / chi2_median;
+        g.factor(1e-6);
+        g.weight = blast_models[b].weight;
+        blast_models[b] = std::move(g);
+      }
+    }
   }
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).

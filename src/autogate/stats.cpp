@@ -298,6 +298,28 @@ void smooth(Histogram& h, double sigma) {
   h.counts = std::move(out);
 }
 
+std::optional<MirroredLimit> mirrored_upper_limit(std::vector<double> values, double q) {
+  std::erase_if(values, [](double v) { return !std::isfinite(v); });
+  if (values.size() < 80) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  auto at = [&](double f) { return values[static_cast<std::size_t>(f * static_cast<double>(values.size() - 1))]; };
+  const double lo = at(0.005), hi = at(0.995);
+  if (!(hi > lo)) return std::nullopt;
+  Histogram h = histogram(values, lo, hi, 128);
+  smooth(h, 2.0);
+  const auto top = static_cast<std::size_t>(std::max_element(h.counts.begin(), h.counts.end()) - h.counts.begin());
+  MirroredLimit r;
+  r.mode = h.center(top);
+  const auto below = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), r.mode) - values.begin());
+  if (below < 40) return std::nullopt;
+  // Events below the mode are half of the negatives: the lower tail holding (1 - q) of the
+  // negatives is (1 - q) * 2 * below events long.
+  const double tail = (1.0 - q) * 2.0 * static_cast<double>(below);
+  const auto k = std::min(below - 1, static_cast<std::size_t>(std::floor(tail)));
+  r.limit = r.mode + (r.mode - values[k]);
+  return r;
+}
+
 std::vector<std::size_t> peaks(const Histogram& h, double min_fraction, double min_prominence) {
   const auto& c = h.counts;
   std::vector<std::size_t> out;

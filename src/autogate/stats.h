@@ -65,6 +65,17 @@ std::size_t valley_between(const Histogram& h, std::size_t a, std::size_t b);
 std::optional<double> bimodal_split(const std::vector<double>& values, std::size_t bins = 256,
                                     double sigma_bins = 2.0);
 
+// Upper limit of a population's own negative spread, for a population whose mode is negative:
+// the mode (peak of a smoothed histogram) plus the distance from the mode down to the lower
+// (1 - q) tail of the events below it, mirrored. Below its mode a negative population holds only
+// spread (nothing is "less than negative"), so the mirrored limit is where the same spread ends
+// above the mode, whatever widened it (spillover spreading from the blasts' own bright markers).
+// nullopt with fewer than 40 events below the mode.
+struct MirroredLimit {
+  double mode = 0, limit = 0;
+};
+std::optional<MirroredLimit> mirrored_upper_limit(std::vector<double> values, double q);
+
 // Wilson score 95% interval for k successes of n, in percent (0-100). n == 0 -> {0, 100}.
 std::pair<double, double> wilson95_percent(std::size_t k, std::size_t n);
 

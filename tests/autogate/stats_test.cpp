@@ -69,3 +69,25 @@ TEST(Gmm, SeparatesTwoClustersDeterministically) {
   for (std::size_t c = 0; c < 2; ++c)
     EXPECT_EQ(m1.components[c].mean, m2.components[c].mean);  // bit-identical refits
 }
+
+TEST(Stats, MirroredUpperLimitIsTheNegativePopulationsOwnSpread) {
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> wide(0.2, 0.5), pos(4.0, 0.3);
+  std::vector<double> negative, partly_positive;
+  for (int i = 0; i < 20000; ++i) negative.push_back(wide(rng));
+  partly_positive = negative;
+  for (int i = 0; i < 6000; ++i) partly_positive.push_back(pos(rng));  // 23% positive
+  // Normal p99.5 = mean + 2.576 SD = 1.488.
+  auto a = mirrored_upper_limit(negative, 0.995);
+  ASSERT_TRUE(a);
+  EXPECT_NEAR(a->mode, 0.2, 0.05);
+  EXPECT_NEAR(a->limit, 1.488, 0.08);
+  // Positives above the negatives' mode do not move the limit: only the lower half is used.
+  auto b = mirrored_upper_limit(partly_positive, 0.995);
+  ASSERT_TRUE(b);
+  EXPECT_NEAR(b->limit, 1.488, 0.08);
+  std::size_t above = 0;
+  for (double v : partly_positive) above += v > b->limit;
+  EXPECT_NEAR(static_cast<double>(above), 6000.0 + 100.0, 60.0);
+  EXPECT_FALSE(mirrored_upper_limit(std::vector<double>(30, 1.0), 0.995));
+}
