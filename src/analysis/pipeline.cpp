@@ -278,6 +278,8 @@ struct Run {
       o.step_limit = num("step_limit", o.step_limit);
       o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
+      o.robust_core = num("robust_core", o.robust_core);
+      o.rare_core = num("rare_core", o.rare_core);
       // Scatter limits from a reference population the template names (when the channel is in
       // the file and the population holds enough events).
       auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {
@@ -295,10 +297,12 @@ struct Run {
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
       if (std::getenv("MRDFLOW_DFN_DEBUG"))  // developer diagnostics (analysis-eval)
-        for (const auto& c : dfn->components)
-          out.warnings.push_back("dfn component w=" + fmt(c.weight, 4) + " normal=" + std::to_string(c.normal) +
+        for (std::size_t ci = 0; ci < dfn->components.size(); ++ci) {
+          const auto& c = dfn->components[ci];
+          out.warnings.push_back("dfn component " + std::to_string(ci) + " w=" + fmt(c.weight, 4) + " normal=" + std::to_string(c.normal) +
                                  " blast=" + std::to_string(c.blast) + " off=" + fmt(c.off, 2) + " mean=" +
                                  [&] { std::string t; for (double v : c.mean) t += fmt(v, 2) + " "; return t; }());
+        }
       return ag::mask_and(dfn->blasts, parent);
     }
     if (s.method == "dfn_normal") {
@@ -391,6 +395,11 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
           ag::Mask mk(run.dfn->model_of.size());
           for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = run.dfn->model_of[i] == k;
           if (ag::count(mk)) options.on_population("  model" + std::to_string(k - 1), mk);
+        }
+        for (std::uint8_t k = 1; k <= 64 && !run.dfn->component_of.empty(); ++k) {
+          ag::Mask mk(run.dfn->component_of.size());
+          for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = run.dfn->component_of[i] == k;
+          if (ag::count(mk)) options.on_population("  comp" + std::to_string(k - 1), mk);
         }
       }
       run.pops[step.name] = std::move(m);

@@ -43,6 +43,31 @@ struct Components {
   }
 };
 
+// Concentration steps (as in MCD): refit g to the closest `keep` share of rows (n x d), its
+// covariance rescaled so that the median distance of all rows is the chi-square median.
+void concentrate(Gaussian& g, const std::vector<double>& rows, std::size_t d, double keep, double chi2_median,
+                 int steps = 3) {
+  const std::size_t n = rows.size() / d;
+  if (n < 10 * d || !(keep > 0 && keep < 1) || keep * static_cast<double>(n) < static_cast<double>(d + 2)) return;
+  std::vector<std::pair<double, std::size_t>> d2(n);
+  std::vector<double> all_d2(n);
+  for (int step = 0; step < steps; ++step) {
+    for (std::size_t j = 0; j < n; ++j) d2[j] = {g.mahalanobis2(&rows[j * d]), j};
+    std::sort(d2.begin(), d2.end());
+    const auto h = static_cast<std::size_t>(keep * static_cast<double>(n));
+    std::vector<double> core(h * d);
+    for (std::size_t j = 0; j < h; ++j) std::copy_n(&rows[d2[j].second * d], d, &core[j * d]);
+    Gaussian next = fit_gaussian(core, d);
+    for (std::size_t j = 0; j < n; ++j) all_d2[j] = next.mahalanobis2(&rows[j * d]);
+    const double med = quantile_inplace(all_d2, 0.5).value_or(chi2_median);
+    if (!(med > 0)) return;
+    for (double& v : next.cov) v *= med / chi2_median;
+    next.factor(1e-6);
+    next.weight = g.weight;
+    g = std::move(next);
+  }
+}
+
 }  // namespace
 
 double chi2_upper(double dof, double p) {
@@ -81,7 +106,34 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::vector<double> rows(fit_idx.size() * d);
   for (std::size_t j = 0; j < fit_idx.size(); ++j) st.row(f, fit_idx[j], &rows[j * d]);
   Mixture mix = fit_mixture(rows, d, opt.components, 50, 1e-3);
-  const std::size_t k = mix.components.size();
+  // Divisive refinement: EM gives components by mass, so a small clone merges with whatever
+  // population is nearest (plasma cells, dead cells). A component may be split in two on the
+  // fitting events it holds, when the BIC prefers two and both halves could hold a cluster.
+  const double min_part = std::max<double>(static_cast<double>(d) + 2,
+      static_cast<double>(opt.lod_events) * static_cast<double>(fit_idx.size()) / static_cast<double>(idx.size()));
+  auto split_in_two = [&](std::size_t c) -> std::vector<Gaussian> {
+    std::vector<double> own;
+    for (std::size_t j = 0; j < fit_idx.size(); ++j)
+      if (mix.classify(&rows[j * d]) == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
+    const std::size_t nc = own.size() / d;
+    if (static_cast<double>(nc) < 2 * min_part) return {};
+    Gaussian one = fit_gaussian(own, d, 1e-3);
+    Mixture two = fit_mixture(own, d, 2, 60, 1e-3);
+    if (two.components.size() != 2) return {};
+    double ll1 = 0, ll2 = 0;
+    for (std::size_t j = 0; j < nc; ++j) {
+      ll1 += one.log_density(&own[j * d]);
+      ll2 += two.log_density(&own[j * d]);
+    }
+    const double params = static_cast<double>(d + d * (d + 1) / 2 + 1);
+    if (2 * (ll2 - ll1) - params * std::log(static_cast<double>(nc)) <= 0) return {};
+    for (auto& g : two.components) {
+      if (g.weight * static_cast<double>(nc) < min_part) return {};
+      g.weight *= mix.components[c].weight;
+    }
+    return two.components;
+  };
+  std::size_t k = mix.components.size();
   if (k == 0) return r;
 
   // Anchor: the most mature component (CD20 and CD45 high, CD10 and CD34 low), which must be
@@ -128,7 +180,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Stage rules of normal maturation, candidate b against its normal neighbour a, in a's own
   // SDs: CD34 is lost before CD20 appears (CD34+ CD20+ is asynchronous); among precursors
   // CD38 stays bright and CD58 does not rise.
+  // Clearly positive: mean above the negative limit by the reference's own spread again.
+  auto clearly_positive = [&](const Gaussian& g, MaturationRole role) {
+    for (std::size_t a = 0; a < d; ++a)
+      if (f[a].role == role && std::isfinite(f[a].negative_limit) && std::isfinite(f[a].negative_median))
+        return raw_mean(g, a) > 2 * f[a].negative_limit - f[a].negative_median;
+    return false;
+  };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
+    // A piece clearly CD34+ and clearly CD20+ at once is asynchronous whatever its neighbour:
+    // normal precursors lose CD34 before CD20 appears.
+    if (clearly_positive(b, MaturationRole::cd34) && clearly_positive(b, MaturationRole::cd20)) return true;
     const bool both_precursors = precursor(b) && precursor(a);
     for (std::size_t q = 0; q < d; ++q) {
       const double sd = std::sqrt(std::max(a.cov[q * d + q], 1e-12));
@@ -191,6 +253,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   for (std::size_t a = 0; a < d; ++a)
     if (f[a].role != MaturationRole::scatter) marker_dims.push_back(a);
   std::vector<Gaussian> pathway_view;
+  auto build_views = [&] {
+  pathway_view.clear();
   for (const auto& g : mix.components) {
     Gaussian m;
     const std::size_t dm = marker_dims.size();
@@ -203,6 +267,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     m.factor(1e-6);
     pathway_view.push_back(std::move(m));
   }
+  };
+  build_views();
   // Conditional deviation of b's mean from a, marker by marker given the others
   // (z_m = (P (b - a))_m / sqrt(P_mm), P a's precision), counted only in the aberrant
   // directions (CD10, CD34, CD20, CD58 over; CD38, CD45 under); root of the sum of squares.
@@ -251,12 +317,14 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
+  std::vector<double> x(d);
   if (anchor < k) {
     r.pathway_anchored = true;
     normal[anchor] = true;
     off[anchor] = 0;
     // Grow the pathway: repeatedly admit the candidate with the smallest displacement that
     // continues some normal component within the limits (deterministic order).
+    auto grow = [&] {
     for (bool grown = true; grown;) {
       grown = false;
       std::size_t pick = k;
@@ -285,6 +353,32 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       }
       if (pick < k) { normal[pick] = true; grown = true; }
     }
+    };
+    grow();
+    {
+      // Off-pathway components may hide a clone merged with other cells (plasma cells, dead
+      // cells): split them where the BIC says so, and let the halves continue the pathway or not.
+      std::vector<Gaussian> next;
+      std::vector<bool> next_normal;
+      for (std::size_t c = 0; c < k; ++c) {
+        auto halves = normal[c] ? std::vector<Gaussian>{} : split_in_two(c);
+        if (halves.empty()) halves = {mix.components[c]};
+        for (auto& g : halves) {
+          next.push_back(std::move(g));
+          next_normal.push_back(normal[c]);
+        }
+      }
+      if (next.size() > k) {
+        mix.components = std::move(next);
+        normal = std::move(next_normal);
+        k = mix.components.size();
+        off.assign(k, INFINITY);
+        for (std::size_t c = 0; c < k; ++c)
+          if (normal[c]) off[c] = 0;
+        build_views();
+        grow();
+      }
+    }
     if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
       for (std::size_t b = 0; b < k; ++b) {
         if (normal[b]) continue;
@@ -306,6 +400,27 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
                       "every B-lineage cluster is treated as abnormal");
   }
 
+  const double chi2_median = chi2_upper(static_cast<double>(d), 0.5);
+  if (opt.robust_core < 1.0) {
+    // A small clone close to a hematogone stage is absorbed by that stage's component, whose
+    // covariance then stretches over it and hides it. Refit every substantial normal piece to
+    // the core of the events it holds, so the clone stands out of it again.
+    std::vector<std::size_t> owner(idx.size());
+    for (std::size_t j = 0; j < idx.size(); ++j) {
+      st.row(f, idx[j], x.data());
+      owner[j] = mix.classify(x.data());
+    }
+    for (std::size_t c = 0; c < k; ++c) {
+      if (!normal[c] || mix.components[c].weight < 0.01) continue;
+      std::vector<double> own;
+      for (std::size_t j = 0; j < idx.size(); ++j)
+        if (owner[j] == c) {
+          st.row(f, idx[j], x.data());
+          own.insert(own.end(), x.begin(), x.end());
+        }
+      concentrate(mix.components[c], own, d, opt.robust_core, chi2_median);
+    }
+  }
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
   // negative reference (when those markers and limits are known). Off-pathway clusters without
   // either are other cells in the B-lineage gate (plasma cells, basophils), not DfN blasts.
@@ -364,7 +479,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   for (std::size_t c = 0; c < k; ++c)
     if (normal[c]) normal_ids.push_back(c);
   const double limit = chi2_upper(static_cast<double>(d), opt.outlier_p);
-  std::vector<double> x(d);
   auto normal_d2 = [&](const double* row) {
     double m = INFINITY;
     for (auto c : normal_ids) m = std::min(m, mix.components[c].mahalanobis2(row));
@@ -519,7 +633,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // so the median distance of all its events is the chi-square median), so that the final
     // assignment leaves those neighbours to their own population.
     assign_and_confirm();
-    const double chi2_median = chi2_upper(static_cast<double>(d), 0.5);
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       std::vector<double> own;
       for (auto i : idx)
@@ -527,27 +640,23 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           st.row(f, i, x.data());
           own.insert(own.end(), x.begin(), x.end());
         }
-      const std::size_t n_own = own.size() / d;
-      if (n_own < 10 * d) continue;
-      std::vector<std::pair<double, std::size_t>> d2(n_own);
-      for (int step = 0; step < 3; ++step) {
-        for (std::size_t j = 0; j < n_own; ++j) d2[j] = {blast_models[b].mahalanobis2(&own[j * d]), j};
-        std::sort(d2.begin(), d2.end());
-        const std::size_t h = n_own * 9 / 10;
-        std::vector<double> core(h * d);
-        for (std::size_t j = 0; j < h; ++j) std::copy_n(&own[d2[j].second * d], d, &core[j * d]);
-        Gaussian g = fit_gaussian(core, d);
-        std::vector<double> all_d2(n_own);
-        for (std::size_t j = 0; j < n_own; ++j) all_d2[j] = g.mahalanobis2(&own[j * d]);
-        const double med = quantile_inplace(all_d2, 0.5).value_or(chi2_median);
-        if (!(med > 0)) break;
-        for (double& v : g.cov) v *= med / chi2_median;
-        g.factor(1e-6);
-        g.weight = blast_models[b].weight;
-        blast_models[b] = std::move(g);
-      }
+      concentrate(blast_models[b], own, d, 0.9, chi2_median);
     }
   }
+  // Rare clusters were gathered among off-pathway events where cells of other lineages that
+  // leaked into the B-lineage gate (CD34+ myeloid progenitors) weigh as much as the blasts:
+  // their events must themselves be clearly positive for a lineage marker (either one, so a
+  // blast negative for one antigen still counts).
+  auto clearly_b = [&](std::size_t i) {
+    bool judged = false;
+    for (const auto& lf : lineage) {
+      if (!std::isfinite(lf.negative_limit)) continue;
+      judged = true;
+      const double margin = std::isfinite(lf.negative_median) ? std::max(0.0, lf.negative_limit - lf.negative_median) : 0.0;
+      if (lf.values[i] > lf.negative_limit + margin) return true;
+    }
+    return !judged;
+  };
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
@@ -624,21 +733,22 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   if (blast_models.empty()) return r;
 
   assign_and_confirm();
-  std::size_t kept = 0;
-  // Rare clusters were gathered among off-pathway events where cells of other lineages that
-  // leaked into the B-lineage gate (CD34+ myeloid progenitors) weigh as much as the blasts:
-  // their events must themselves be clearly positive for a lineage marker (either one, so a
-  // blast negative for one antigen still counts).
-  auto clearly_b = [&](std::size_t i) {
-    bool judged = false;
-    for (const auto& lf : lineage) {
-      if (!std::isfinite(lf.negative_limit)) continue;
-      judged = true;
-      const double margin = std::isfinite(lf.negative_median) ? std::max(0.0, lf.negative_limit - lf.negative_median) : 0.0;
-      if (lf.values[i] > lf.negative_limit + margin) return true;
+  if (opt.rare_core < 1.0 && rare_from < blast_models.size()) {
+    // A rare cluster's small mixture fit is widened by the stragglers that share the
+    // off-pathway set with it (tails of hematogone stages, myeloid progenitors): refit each to
+    // the densest share of the events it holds (the clone), then assign again.
+    for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
+      std::vector<double> own;
+      for (auto i : idx)
+        if (assigned[i] == b + 1) {
+          st.row(f, i, x.data());
+          own.insert(own.end(), x.begin(), x.end());
+        }
+      concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
     }
-    return !judged;
-  };
+    assign_and_confirm();
+  }
+  std::size_t kept = 0;
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
     if (assigned[i] - 1 >= rare_from && !clearly_b(i)) continue;
@@ -646,6 +756,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     r.normal[i] = 0;
   }
   if (opt.diagnostics) {
+    r.component_of.assign(n_all, 0);
+    for (auto i : idx) {
+      st.row(f, i, x.data());
+      r.component_of[i] = static_cast<std::uint8_t>(mix.classify(x.data()) + 1);
+    }
     r.model_of.assign(n_all, 0);
     for (auto i : idx) r.model_of[i] = static_cast<std::uint8_t>(std::min<std::uint32_t>(assigned[i], 255));
   }

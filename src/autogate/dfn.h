@@ -51,6 +51,13 @@ struct DfnOptions {
   // ... or when the mixture density on the segment between the two means never falls below
   // this fraction of the lower end (no valley: pieces of one continuum).
   double ridge_ratio = 0.1;
+  // Share of its events to which each substantial normal piece is refitted (concentration
+  // steps, MCD-like) before outliers are sought: a clone absorbed by a hematogone stage would
+  // otherwise widen that stage and hide inside it. 1 = no refit.
+  double robust_core = 0.75;
+  // Share of its events to which each rare cluster is refitted (its densest part: the clone
+  // rather than the stragglers the small mixture merged with it). 1 = no refit.
+  double rare_core = 0.5;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.
@@ -77,6 +84,8 @@ struct DfnResult {
   // model each event was finally assigned to.
   Mask rare_candidates;
   std::vector<std::uint8_t> model_of;
+  // Diagnostics only: (value c + 1) the mixture component most likely for each event.
+  std::vector<std::uint8_t> component_of;
 };
 
 DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,
