@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "autogate/gmm.h"
+#include "autogate/parallel.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -101,6 +102,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     st.centre.push_back(mm ? mm->median : 0);
     st.scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
   }
+  // Runs fn(event, row buffer) for every B-lineage event; per-event work only, so the result
+  // does not depend on the thread count (threads only for large B lineages).
+  auto for_each_event = [&](const auto& fn) {
+    const auto n_idx = static_cast<std::ptrdiff_t>(idx.size());
+#pragma omp parallel num_threads(std::max(1, thread_budget())) if (n_idx >= 20000 && thread_budget() > 1)
+    {
+      std::vector<double> row(d);
+#pragma omp for schedule(static)
+      for (std::ptrdiff_t j = 0; j < n_idx; ++j) fn(idx[static_cast<std::size_t>(j)], row.data());
+    }
+  };
   // Fit on a strided subsample.
   const auto fit_idx = subsample(b_lineage, opt.max_fit_events);
   std::vector<double> rows(fit_idx.size() * d);
@@ -111,10 +123,20 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // fitting events it holds, when the BIC prefers two and both halves could hold a cluster.
   const double min_part = std::max<double>(static_cast<double>(d) + 2,
       static_cast<double>(opt.lod_events) * static_cast<double>(fit_idx.size()) / static_cast<double>(idx.size()));
-  auto split_in_two = [&](std::size_t c) -> std::vector<Gaussian> {
+  // fit_owner: the component each fitting event belongs to (mix.classify), computed once.
+  auto split_in_two = [&](std::size_t c, const std::vector<std::size_t>& fit_owner) -> std::vector<Gaussian> {
     std::vector<double> own;
     for (std::size_t j = 0; j < fit_idx.size(); ++j)
-      if (mix.classify(&rows[j * d]) == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
+      if (fit_owner[j] == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
+    if (own.size() / d > 3000) {  // a strided sample is enough to see two clusters
+      std::vector<double> sample;
+      const std::size_t n_own = own.size() / d;
+      for (std::size_t j = 0; j < 3000; ++j) {
+        const std::size_t from = j * n_own / 3000;
+        sample.insert(sample.end(), &own[from * d], &own[from * d] + d);
+      }
+      own = std::move(sample);
+    }
     const std::size_t nc = own.size() / d;
     if (static_cast<double>(nc) < 2 * min_part) return {};
     Gaussian one = fit_gaussian(own, d, 1e-3);
@@ -132,6 +154,15 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       g.weight *= mix.components[c].weight;
     }
     return two.components;
+  };
+  // The component each fitting event belongs to (per event: same result with any threads).
+  auto classify_fit_rows = [&] {
+    std::vector<std::size_t> owner(fit_idx.size());
+    const auto n_fit = static_cast<std::ptrdiff_t>(fit_idx.size());
+#pragma omp parallel for schedule(static) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
+    for (std::ptrdiff_t j = 0; j < n_fit; ++j)
+      owner[static_cast<std::size_t>(j)] = mix.classify(&rows[static_cast<std::size_t>(j) * d]);
+    return owner;
   };
   std::size_t k = mix.components.size();
   if (k == 0) return r;
@@ -360,8 +391,14 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       // cells): split them where the BIC says so, and let the halves continue the pathway or not.
       std::vector<Gaussian> next;
       std::vector<bool> next_normal;
+      const std::vector<std::size_t> fit_owner = classify_fit_rows();
+      std::vector<std::vector<Gaussian>> split_of(k);
+      const auto n_comp = static_cast<std::ptrdiff_t>(k);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
+      for (std::ptrdiff_t c = 0; c < n_comp; ++c)
+        if (!normal[static_cast<std::size_t>(c)]) split_of[static_cast<std::size_t>(c)] = split_in_two(static_cast<std::size_t>(c), fit_owner);
       for (std::size_t c = 0; c < k; ++c) {
-        auto halves = normal[c] ? std::vector<Gaussian>{} : split_in_two(c);
+        auto halves = std::move(split_of[c]);
         if (halves.empty()) halves = {mix.components[c]};
         for (auto& g : halves) {
           next.push_back(std::move(g));
@@ -405,20 +442,24 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // A small clone close to a hematogone stage is absorbed by that stage's component, whose
     // covariance then stretches over it and hides it. Refit every substantial normal piece to
     // the core of the events it holds, so the clone stands out of it again.
-    std::vector<std::size_t> owner(idx.size());
-    for (std::size_t j = 0; j < idx.size(); ++j) {
-      st.row(f, idx[j], x.data());
-      owner[j] = mix.classify(x.data());
-    }
-    for (std::size_t c = 0; c < k; ++c) {
-      if (!normal[c] || mix.components[c].weight < 0.01) continue;
-      std::vector<double> own;
-      for (std::size_t j = 0; j < idx.size(); ++j)
-        if (owner[j] == c) {
-          st.row(f, idx[j], x.data());
-          own.insert(own.end(), x.begin(), x.end());
-        }
-      concentrate(mix.components[c], own, d, opt.robust_core, chi2_median);
+    // On the fitting events (the mixture's own sample of the B lineage).
+    std::vector<std::vector<double>> own_rows(k);
+    std::vector<std::uint16_t> owner(n_all, 0);
+    for_each_event([&](std::size_t i, double* xl) {
+      st.row(f, i, xl);
+      owner[i] = static_cast<std::uint16_t>(mix.classify(xl));
+    });
+    for (auto i : idx)
+      if (normal[owner[i]]) {
+        st.row(f, i, x.data());
+        own_rows[owner[i]].insert(own_rows[owner[i]].end(), x.begin(), x.end());
+      }
+    const auto n_comp = static_cast<std::ptrdiff_t>(k);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
+    for (std::ptrdiff_t ci = 0; ci < n_comp; ++ci) {
+      const auto c = static_cast<std::size_t>(ci);
+      if (normal[c] && mix.components[c].weight >= 0.01)
+        concentrate(mix.components[c], own_rows[c], d, opt.robust_core, chi2_median);
     }
   }
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
@@ -539,26 +580,26 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   auto assign_and_confirm = [&] {
   per_model.assign(blast_models.size(), 0);
   assigned.assign(n_all, 0);
-  for (auto i : idx) {
-    st.row(f, i, x.data());
+  // Each event on its own: threads (large B lineages only) give the same result.
+  for_each_event([&](std::size_t i, double* xl) {
+    st.row(f, i, xl);
     double best_other = -INFINITY;
     for (auto c : normal_ids)
-      best_other = std::max(best_other, std::log(mix.components[c].weight) + mix.components[c].log_density(x.data()));
+      best_other = std::max(best_other, std::log(mix.components[c].weight) + mix.components[c].log_density(xl));
     for (std::size_t o = 0; o < other_models.size(); ++o)
-      best_other = std::max(best_other, std::log(other_weight[o]) + other_models[o].log_density(x.data()));
+      best_other = std::max(best_other, std::log(other_weight[o]) + other_models[o].log_density(xl));
     double best_blast = -INFINITY;
     std::size_t which = 0;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
-      const double d2 = blast_models[b].mahalanobis2(x.data());
+      const double d2 = blast_models[b].mahalanobis2(xl);
       if (d2 > core_limit) continue;
       const double l = std::log(blast_weight[b]) + blast_models[b].log_norm - 0.5 * d2;
       if (l > best_blast) { best_blast = l; which = b; }
     }
-    if (best_blast > best_other) {
-      assigned[i] = static_cast<std::uint32_t>(which + 1);
-      ++per_model[which];
-    }
-  }
+    if (best_blast > best_other) assigned[i] = static_cast<std::uint32_t>(which + 1);
+  });
+  for (auto i : idx)
+    if (assigned[i]) ++per_model[assigned[i] - 1];
   // Cluster-level confirmation on the events each blast model finally holds (medians, so no
   // event is selected by its own CD19/CD22 value): a blast cluster is B lineage (median of some
   // lineage marker above its negative limit) and a precursor (median CD10 or CD34 above its
@@ -619,7 +660,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     assign_and_confirm();
     std::vector<Gaussian> confirmed;
     std::vector<double> confirmed_weight;
+    std::vector<std::uint32_t> confirmed_from;  // assignment value (b + 1) each came from
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
+      if (keep[b]) confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
       auto& to = keep[b] ? confirmed : other_models;
       auto& tw = keep[b] ? confirmed_weight : other_weight;
       to.push_back(std::move(blast_models[b]));
@@ -631,12 +674,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // population (stage I hematogones next to a clone): refit each confirmed blast model to
     // the core of its own events (concentration steps: the closest 90%, covariance rescaled
     // so the median distance of all its events is the chi-square median), so that the final
-    // assignment leaves those neighbours to their own population.
-    assign_and_confirm();
+    // assignment leaves those neighbours to their own population. (Its events: those it held
+    // in the assignment above.)
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       std::vector<double> own;
       for (auto i : idx)
-        if (assigned[i] == b + 1) {
+        if (assigned[i] == confirmed_from[b]) {
           st.row(f, i, x.data());
           own.insert(own.end(), x.begin(), x.end());
         }
@@ -660,13 +703,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
-    std::vector<double> out_rows;
-    std::vector<std::size_t> out_idx;
-    for (auto i : idx) {
-      st.row(f, i, x.data());
-      if (normal_d2(x.data()) <= limit && aberrancy2(x.data()) <= aberrancy_limit) continue;
+    std::vector<std::uint8_t> is_candidate(n_all, 0);
+    for_each_event([&](std::size_t i, double* xl) {
+      st.row(f, i, xl);
+      if (normal_d2(xl) <= limit && aberrancy2(xl) <= aberrancy_limit) return;
       bool in_blast = false;
-      for (const auto& g : blast_models) in_blast |= g.mahalanobis2(x.data()) <= limit;
+      for (const auto& g : blast_models) in_blast |= g.mahalanobis2(xl) <= limit;
       // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative
       // reference): dead cells, plasma cells and basophils off the pathway are not.
       bool judged = false, precursor_event = false;
@@ -679,15 +721,18 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       in_blast |= judged && !precursor_event;
       // ... nor events in the core of another (non-precursor) cluster.
       // (Demoted blast candidates may hold a rare blast cluster: not these.)
-      for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(x.data()) <= other_core;
-      if (in_blast) continue;
-      if (opt.diagnostics) {
-        r.rare_candidates.resize(n_all, 0);
-        r.rare_candidates[i] = 1;
-      }
+      for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(xl) <= other_core;
+      is_candidate[i] = !in_blast;
+    });
+    std::vector<double> out_rows;
+    std::vector<std::size_t> out_idx;
+    for (auto i : idx) {
+      if (!is_candidate[i]) continue;
+      st.row(f, i, x.data());
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
     }
+    if (opt.diagnostics) r.rare_candidates = is_candidate;
     // Clusters among the off-pathway precursor events: a small mixture fitted to them alone
     // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
     const std::size_t m = std::min<std::size_t>(out_idx.size(), 8000);
