@@ -6,6 +6,7 @@
 #include <random>
 
 #include "autogate/dfn.h"
+#include "autogate/parallel.h"
 
 using namespace mrdflow::autogate;
 
@@ -99,4 +100,27 @@ TEST(Dfn, WithoutMatureBCellsEveryClusterIsAbnormal) {
   auto r = find_blasts(b.features(), Mask(b.blast.size(), 1));
   EXPECT_FALSE(r.pathway_anchored);
   EXPECT_GT(score(b, r).found, 4500u);
+}
+
+// B lineages of >= 20,000 events run the per-event passes and per-component refits on the
+// thread budget: the result must be the same event for event.
+TEST(Dfn, SameBlastsWithOneAndTwoThreads) {
+  std::mt19937_64 rng(505);
+  BLineage b;
+  b.add_normal(40000, rng);
+  b.add_blasts(120, rng);
+  const Mask all(b.blast.size(), 1);
+  DfnResult one, two;
+  {
+    ThreadBudget budget(1);
+    one = find_blasts(b.features(), all);
+  }
+  {
+    ThreadBudget budget(2);
+    two = find_blasts(b.features(), all);
+  }
+  EXPECT_EQ(one.blasts, two.blasts);
+  EXPECT_EQ(one.normal, two.normal);
+  EXPECT_EQ(one.clusters, two.clusters);
+  EXPECT_GT(score(b, one).true_pos, 90u);
 }
