@@ -69,6 +69,14 @@ void concentrate(Gaussian& g, const std::vector<double>& rows, std::size_t d, do
   }
 }
 
+// "Clearly positive" limit of a marker: its negative limit plus the reference's own spread
+// (limit - reference median) once more. Every event of a gate selected by that limit is above
+// it, so only clearing it by this margin says something about a cluster.
+double clear_limit(const DfnFeature& feat) {
+  const double margin = std::isfinite(feat.negative_median) ? std::max(0.0, feat.negative_limit - feat.negative_median) : 0.0;
+  return feat.negative_limit + margin;
+}
+
 }  // namespace
 
 double chi2_upper(double dof, double p) {
@@ -211,11 +219,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Stage rules of normal maturation, candidate b against its normal neighbour a, in a's own
   // SDs: CD34 is lost before CD20 appears (CD34+ CD20+ is asynchronous); among precursors
   // CD38 stays bright and CD58 does not rise.
-  // Clearly positive: mean above the negative limit by the reference's own spread again.
   auto clearly_positive = [&](const Gaussian& g, MaturationRole role) {
     for (std::size_t a = 0; a < d; ++a)
       if (f[a].role == role && std::isfinite(f[a].negative_limit) && std::isfinite(f[a].negative_median))
-        return raw_mean(g, a) > 2 * f[a].negative_limit - f[a].negative_median;
+        return raw_mean(g, a) > clear_limit(f[a]);
     return false;
   };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
@@ -577,6 +584,16 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::vector<std::size_t> per_model;
   std::vector<std::uint32_t> assigned;
   std::vector<bool> keep;
+  // Standardised rows of the events the last assignment gave to blast model `value - 1`.
+  auto rows_assigned_to = [&](std::uint32_t value) {
+    std::vector<double> own;
+    for (auto i : idx)
+      if (assigned[i] == value) {
+        st.row(f, i, x.data());
+        own.insert(own.end(), x.begin(), x.end());
+      }
+    return own;
+  };
   auto assign_and_confirm = [&] {
   per_model.assign(blast_models.size(), 0);
   assigned.assign(n_all, 0);
@@ -621,9 +638,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (!std::isfinite(lf.negative_limit)) continue;
       lineage_judged = true;
       // Clearly positive: every B-lineage event is above the limit for CD19 or CD22 by
-      // selection, so a cluster must clear it by the reference's own spread (limit - median).
-      const double margin = std::isfinite(lf.negative_median) ? lf.negative_limit - lf.negative_median : 0.0;
-      lineage_ok |= median_of(lf.values) > lf.negative_limit + std::max(0.0, margin);
+      // selection.
+      lineage_ok |= median_of(lf.values) > clear_limit(lf);
     }
     bool precursor_judged = false, precursor_ok = false;
     for (const auto& pf : f) {
@@ -631,10 +647,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         continue;
       precursor_judged = true;
       // Rare clusters were gathered from precursor events, so (as for lineage above) their
-      // median must clear the limit by the reference's own spread.
-      const double margin = b >= rare_from && std::isfinite(pf.negative_median)
-                                ? std::max(0.0, pf.negative_limit - pf.negative_median) : 0.0;
-      precursor_ok |= median_of(pf.values) > pf.negative_limit + margin;
+      // median must clear the limit clearly.
+      precursor_ok |= median_of(pf.values) > (b >= rare_from ? clear_limit(pf) : pf.negative_limit);
     }
     // Blasts have lymphoid/blast side scatter: below the monocytes' (leaked granulocytes
     // with CD10 are not blasts).
@@ -677,12 +691,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // assignment leaves those neighbours to their own population. (Its events: those it held
     // in the assignment above.)
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
-      std::vector<double> own;
-      for (auto i : idx)
-        if (assigned[i] == confirmed_from[b]) {
-          st.row(f, i, x.data());
-          own.insert(own.end(), x.begin(), x.end());
-        }
+      const std::vector<double> own = rows_assigned_to(confirmed_from[b]);
       concentrate(blast_models[b], own, d, 0.9, chi2_median);
     }
   }
@@ -695,8 +704,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (const auto& lf : lineage) {
       if (!std::isfinite(lf.negative_limit)) continue;
       judged = true;
-      const double margin = std::isfinite(lf.negative_median) ? std::max(0.0, lf.negative_limit - lf.negative_median) : 0.0;
-      if (lf.values[i] > lf.negative_limit + margin) return true;
+      if (lf.values[i] > clear_limit(lf)) return true;
     }
     return !judged;
   };
@@ -783,12 +791,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // off-pathway set with it (tails of hematogone stages, myeloid progenitors): refit each to
     // the densest share of the events it holds (the clone), then assign again.
     for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
-      std::vector<double> own;
-      for (auto i : idx)
-        if (assigned[i] == b + 1) {
-          st.row(f, i, x.data());
-          own.insert(own.end(), x.begin(), x.end());
-        }
+      const std::vector<double> own = rows_assigned_to(b + 1);
       concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
     }
     assign_and_confirm();
