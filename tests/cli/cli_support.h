@@ -13,17 +13,12 @@
 
 namespace mrdflow::cli_test {
 
+using mrdflow::testing::slurp;
+
 namespace fs = std::filesystem;
 
 inline fs::path mrdflow_bin() { return mrdflow::testing::binary_dir() / "tools" / "mrdflow"; }
 inline fs::path synth_bin() { return mrdflow::testing::binary_dir() / "tools" / "synth" / "mrdflow-synth"; }
-
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct ProcessResult {
   int exit_code = -1;

@@ -8,18 +8,13 @@
 
 #include "common/error.h"
 #include "report/report_files.h"
+#include "support/testdata.h"
 #include "report/sample_fixtures.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using mrdflow::testing::slurp;
 
 class ReportFiles : public ::testing::Test {
  protected:

@@ -13,13 +13,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using mrdflow::testing::slurp;
 
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,14 @@ namespace mrdflow::testing {
 
 inline std::filesystem::path source_dir() { return MRDFLOW_SOURCE_DIR; }
 inline std::filesystem::path binary_dir() { return MRDFLOW_BINARY_DIR; }
+
+// Whole file as bytes in a string (empty when it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 inline bool running_in_ci() {
   const char* ci = std::getenv("CI");
