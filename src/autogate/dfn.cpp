@@ -353,6 +353,19 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     const Offset o2 = offset(pathway_view[a], pathway_view[b]);
     return o2.across < o.across ? o2 : o;
   };
+  // Does piece b continue the pathway from its normal neighbour a (offset o of b from a)?
+  // A piece displaced across the neighbour's axis may still continue it (a coarse piece of a
+  // curved continuum) when it deviates in none of the directions in which leukaemic
+  // precursors deviate, given its other markers, or when no density valley separates the two
+  // (one continuum, sparsely populated between its pieces); and it keeps the stage rules.
+  auto continues = [&](std::size_t b, std::size_t a, const Offset& o) {
+    if (o.total > opt.step_limit ||
+        (o.across > opt.relation_margin &&
+         directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
+         ridge(a, b) < opt.ridge_ratio))
+      return false;
+    return !breaks_stage_rules(mix.components[b], mix.components[a]);
+  };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   std::vector<double> x(d);
@@ -376,16 +389,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           if (!normal[a] || mix.components[a].weight < 0.01) continue;
           const Offset o = pathway_offset(b, a);
           off[b] = std::min(off[b], o.across);
-          // A piece displaced across the neighbour's axis may still continue the pathway
-          // (a coarse piece of a curved continuum) when it deviates in none of the directions
-          // in which leukaemic precursors deviate, given its other markers, or when no density
-          // valley separates the two (one continuum, sparsely populated between its pieces).
-          if (o.total > opt.step_limit ||
-              (o.across > opt.relation_margin &&
-               directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
-               ridge(a, b) < opt.ridge_ratio))
-            continue;
-          if (breaks_stage_rules(mix.components[b], mix.components[a])) continue;
+          if (!continues(b, a, o)) continue;
           if (o.across < pick_off) { pick_off = o.across; pick = b; }
         }
       }
