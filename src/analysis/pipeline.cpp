@@ -276,6 +276,7 @@ struct Run {
       o.lod_events = tmpl.lod_events;
       o.components = static_cast<std::size_t>(num("components", 8));
       o.outlier_p = num("outlier_p", 1e-4);
+      o.cluster_p = num("cluster_p", o.cluster_p);
       o.step_limit = num("step_limit", o.step_limit);
       o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));

@@ -26,7 +26,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"bright_mode", {{"marker", 'w'}}},
       {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
-      {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"step_limit", 'n'},
+      {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},
                       {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"rare_core", 'n'}, {"lineage_markers", 'l'},
                       {"scatter", 'n'}, {"side_scatter_below", 'w'}, {"forward_scatter_above", 'w'}}},
       {"dfn_normal", {}},

@@ -562,6 +562,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   const double aberrancy_limit =
       aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.outlier_p) : INFINITY;
+  // A rare cluster is off the pathway as a whole when its centroid is beyond the stricter
+  // cluster_p region: tails of normal stages scatter around the edge of the outlier_p region,
+  // and the centroid of a cluster of them lies just beyond it.
+  const double cluster_limit = chi2_upper(static_cast<double>(d), opt.cluster_p);
+  const double cluster_aberrancy_limit =
+      aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.cluster_p) : INFINITY;
   auto aberrancy2 = [&](const double* row) {
     std::size_t best = k;
     double best_l = -INFINITY;
@@ -587,6 +593,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
   std::vector<std::size_t> per_model;
   std::vector<std::uint32_t> assigned;
+  std::vector<std::uint8_t> is_candidate;  // rare-blast candidates (off the normal pathway)
   std::vector<bool> keep;
   // Standardised rows of the events the last assignment gave to blast model `value - 1`.
   auto rows_assigned_to = [&](std::uint32_t value) {
@@ -628,6 +635,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (per_model[b] < opt.lod_events) continue;
+    if (b >= rare_from && !is_candidate.empty()) {
+      // A rare cluster is off the pathway as a cluster of off-pathway events: at least lod of
+      // the events it holds must be candidates themselves (not normal events in its core).
+      std::size_t off_events = 0;
+      for (auto i : idx) off_events += assigned[i] == b + 1 && is_candidate[i];
+      if (off_events < opt.lod_events) continue;
+    }
     auto median_of = [&](Column values) {
       std::vector<double> v;
       v.reserve(per_model[b]);
@@ -715,7 +729,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
-    std::vector<std::uint8_t> is_candidate(n_all, 0);
+    is_candidate.assign(n_all, 0);
     for_each_event([&](std::size_t i, double* xl) {
       st.row(f, i, xl);
       if (normal_d2(xl) <= limit && aberrancy2(xl) <= aberrancy_limit) return;
@@ -768,7 +782,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         if (size < static_cast<double>(opt.lod_events)) continue;
         // A real cluster sits off the pathway as a whole; tail events of the normal
         // populations scatter around the pathway's edge and their centroid falls inside.
-        if (normal_d2(g.mean.data()) < limit && aberrancy2(g.mean.data()) <= aberrancy_limit) continue;
+        if (normal_d2(g.mean.data()) < cluster_limit && aberrancy2(g.mean.data()) <= cluster_aberrancy_limit) continue;
         const bool candidate = precursor_like(g.mean);
         if (candidate) rare_from = std::min(rare_from, blast_models.size());
         (candidate ? blast_weight : other_weight).push_back(size / nb);

@@ -43,6 +43,7 @@ struct DfnOptions {
   std::size_t components = 8;         // mixture components for the B lineage
   std::size_t max_fit_events = 10000; // subsample for fitting
   double outlier_p = 1e-4;            // tail probability for "far from the normal pathway"
+  double cluster_p = 1e-5;            // the same for a rare cluster's centroid
   double step_limit = 5.0;            // max Mahalanobis distance to a normal neighbour
   double relation_margin = 3.0;       // max displacement across the pathway (neighbour SDs)
   // A piece displaced across the pathway by more than relation_margin still continues it when

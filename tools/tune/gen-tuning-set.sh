@@ -1,5 +1,6 @@
 #!/bin/bash
-# Developer tool: generate the DfN tuning set (seeds 201-210 only; tests use 301-310, samples/ 101-105).
+# Developer tool: generate the DfN tuning set (seeds 201-230 only; tests use 301-310, samples/ 101-105,
+# the check set 401-410).
 # Usage: tools/tune/gen-tuning-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/tune)
 BUILD=${1:-build}; OUT=${2:-/tmp/tune}
 SYN=$BUILD/tools/synth/mrdflow-synth
@@ -18,5 +19,10 @@ for seed in 201 202 203 204 205 206 207 208 209 210; do
     st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
     while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
   done
+done
+# More regenerating marrows: false positives at the LOD are rare events too.
+for seed in $(seq 211 230); do
+  st=${styles[$((i % 3))]}; i=$((i+1)); gen negative-regenerating $seed $st &
+  while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
 done
 wait
