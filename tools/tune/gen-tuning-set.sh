@@ -25,4 +25,11 @@ for seed in $(seq 211 230); do
   st=${styles[$((i % 3))]}; i=$((i+1)); gen negative-regenerating $seed $st &
   while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
 done
+# More rare tubes (added after the first round of this design; seeds 231-240).
+for seed in $(seq 231 240); do
+  for sc in mrd-0.01 mrd-loq; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
+done
 wait
