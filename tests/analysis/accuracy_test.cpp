@@ -1,6 +1,6 @@
 // Accuracy on generated scenarios: tubes written at test time by the project's generator
 // (mrdflow-synth, run as a program; only its outputs and truth sidecars are used, never its
-// parameters). Tuning was done on seeds 201-210 (tools: analysis-eval); these tests use seeds
+// parameters). Tuning was done on seeds 201-240 (tools: analysis-eval, tools/tune); these tests use seeds
 // 301-310, and the demo seeds 101-105 (samples/) are never used.
 // Criteria (docs/analysis.md): MRD within 20% relative at >= 0.01%, within 40% at the LOQ case;
 // regenerating marrow not_detected; CD19/CD22 % positive within 2 points; the verdict right.
@@ -95,7 +95,7 @@ TEST_P(Accuracy, MatchesTruth) {
 
 // Three naming styles; every scenario once. The cases that still fail are instantiated under
 // DISABLED_Generated (same assertions, not loosened) with the figures measured at the last
-// commit (tuning seeds 201-210, never these):
+// commit (tuning seeds 201-240, never these):
 //   mrd-0.01/303/beckman: 0 blasts called, truth 84 (0.00994%).
 //   mrd-loq/304/cytek: 0 blasts called, truth 50 (0.00289%).
 //   Both unchanged after the robust-pathway round (tuning 39 -> 46/60, check seeds 401-410
