@@ -69,6 +69,24 @@ void concentrate(Gaussian& g, const std::vector<double>& rows, std::size_t d, do
   }
 }
 
+// At most m of the rows (n x d), evenly strided (all of them when n <= m).
+std::vector<double> strided_rows(const std::vector<double>& rows, std::size_t d, std::size_t m) {
+  const std::size_t n = rows.size() / d;
+  if (n <= m) return rows;
+  std::vector<double> out(m * d);
+  for (std::size_t j = 0; j < m; ++j) std::copy_n(&rows[(j * n / m) * d], d, &out[j * d]);
+  return out;
+}
+
+// Runs fn(i) for i in [0, n), on the thread budget when `threaded` and the budget allows.
+// Callers give each i work of its own, so the result does not depend on the thread count.
+template <class Fn>
+void parallel_for(std::size_t n, bool threaded, const Fn& fn) {
+  const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (threaded && thread_budget() > 1)
+  for (std::ptrdiff_t i = 0; i < count; ++i) fn(static_cast<std::size_t>(i));
+}
+
 // "Clearly positive" limit of a marker: its negative limit plus the reference's own spread
 // (limit - reference median) once more. Every event of a gate selected by that limit is above
 // it, so only clearing it by this margin says something about a cluster.
@@ -113,13 +131,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Runs fn(event, row buffer) for every B-lineage event; per-event work only, so the result
   // does not depend on the thread count (threads only for large B lineages).
   auto for_each_event = [&](const auto& fn) {
-    const auto n_idx = static_cast<std::ptrdiff_t>(idx.size());
-#pragma omp parallel num_threads(std::max(1, thread_budget())) if (n_idx >= 20000 && thread_budget() > 1)
-    {
+    // In blocks of 256 events, each with its own row buffer.
+    const std::size_t blocks = (idx.size() + 255) / 256;
+    parallel_for(blocks, idx.size() >= 20000, [&](std::size_t blk) {
       std::vector<double> row(d);
-#pragma omp for schedule(static)
-      for (std::ptrdiff_t j = 0; j < n_idx; ++j) fn(idx[static_cast<std::size_t>(j)], row.data());
-    }
+      for (std::size_t j = blk * 256; j < std::min(idx.size(), blk * 256 + 256); ++j) fn(idx[j], row.data());
+    });
   };
   // Fit on a strided subsample.
   const auto fit_idx = subsample(b_lineage, opt.max_fit_events);
@@ -136,15 +153,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     std::vector<double> own;
     for (std::size_t j = 0; j < fit_idx.size(); ++j)
       if (fit_owner[j] == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
-    if (own.size() / d > 3000) {  // a strided sample is enough to see two clusters
-      std::vector<double> sample;
-      const std::size_t n_own = own.size() / d;
-      for (std::size_t j = 0; j < 3000; ++j) {
-        const std::size_t from = j * n_own / 3000;
-        sample.insert(sample.end(), &own[from * d], &own[from * d] + d);
-      }
-      own = std::move(sample);
-    }
+    own = strided_rows(own, d, 3000);  // a strided sample is enough to see two clusters
     const std::size_t nc = own.size() / d;
     if (static_cast<double>(nc) < 2 * min_part) return {};
     Gaussian one = fit_gaussian(own, d, 1e-3);
@@ -166,10 +175,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // The component each fitting event belongs to (per event: same result with any threads).
   auto classify_fit_rows = [&] {
     std::vector<std::size_t> owner(fit_idx.size());
-    const auto n_fit = static_cast<std::ptrdiff_t>(fit_idx.size());
-#pragma omp parallel for schedule(static) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
-    for (std::ptrdiff_t j = 0; j < n_fit; ++j)
-      owner[static_cast<std::size_t>(j)] = mix.classify(&rows[static_cast<std::size_t>(j) * d]);
+    parallel_for(fit_idx.size(), true, [&](std::size_t j) { owner[j] = mix.classify(&rows[j * d]); });
     return owner;
   };
   std::size_t k = mix.components.size();
@@ -404,10 +410,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       std::vector<bool> next_normal;
       const std::vector<std::size_t> fit_owner = classify_fit_rows();
       std::vector<std::vector<Gaussian>> split_of(k);
-      const auto n_comp = static_cast<std::ptrdiff_t>(k);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
-      for (std::ptrdiff_t c = 0; c < n_comp; ++c)
-        if (!normal[static_cast<std::size_t>(c)]) split_of[static_cast<std::size_t>(c)] = split_in_two(static_cast<std::size_t>(c), fit_owner);
+      parallel_for(k, true, [&](std::size_t c) {
+        if (!normal[c]) split_of[c] = split_in_two(c, fit_owner);
+      });
       for (std::size_t c = 0; c < k; ++c) {
         auto halves = std::move(split_of[c]);
         if (halves.empty()) halves = {mix.components[c]};
@@ -465,13 +470,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         st.row(f, i, x.data());
         own_rows[owner[i]].insert(own_rows[owner[i]].end(), x.begin(), x.end());
       }
-    const auto n_comp = static_cast<std::ptrdiff_t>(k);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (thread_budget() > 1)
-    for (std::ptrdiff_t ci = 0; ci < n_comp; ++ci) {
-      const auto c = static_cast<std::size_t>(ci);
+    parallel_for(k, true, [&](std::size_t c) {
       if (normal[c] && mix.components[c].weight >= 0.01)
         concentrate(mix.components[c], own_rows[c], d, opt.robust_core, chi2_median);
-    }
+    });
   }
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the
   // negative reference (when those markers and limits are known). Off-pathway clusters without
@@ -763,11 +765,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
     const std::size_t m = std::min<std::size_t>(out_idx.size(), 8000);
     if (m >= opt.lod_events) {
-      std::vector<double> sub(m * d);
-      for (std::size_t j = 0; j < m; ++j) {
-        const std::size_t from = j * out_idx.size() / m;
-        std::copy_n(&out_rows[from * d], d, &sub[j * d]);
-      }
+      const std::vector<double> sub = strided_rows(out_rows, d, m);
       const std::size_t kk = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
       Mixture rare = fit_mixture(sub, d, kk, 60, 1e-3);
       const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
