@@ -457,8 +457,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   if (opt.robust_core < 1.0) {
     // A small clone close to a hematogone stage is absorbed by that stage's component, whose
     // covariance then stretches over it and hides it. Refit every substantial normal piece to
-    // the core of the events it holds, so the clone stands out of it again.
-    // On the fitting events (the mixture's own sample of the B lineage).
+    // the core of the events it holds (all its B-lineage events), so the clone stands out of
+    // it again.
     std::vector<std::vector<double>> own_rows(k);
     std::vector<std::uint16_t> owner(n_all, 0);
     for_each_event([&](std::size_t i, double* xl) {
@@ -823,7 +823,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     r.component_of.assign(n_all, 0);
     for (auto i : idx) {
       st.row(f, i, x.data());
-      r.component_of[i] = static_cast<std::uint8_t>(mix.classify(x.data()) + 1);
+      r.component_of[i] = static_cast<std::uint8_t>(std::min<std::size_t>(mix.classify(x.data()) + 1, 255));
     }
     r.model_of.assign(n_all, 0);
     for (auto i : idx) r.model_of[i] = static_cast<std::uint8_t>(std::min<std::uint32_t>(assigned[i], 255));
