@@ -2,6 +2,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -160,7 +161,19 @@ Template load_template(const std::filesystem::path& path) {
         auto kind = mit->second.find(key);
         if (kind == mit->second.end())
           fail(path, kv.first, "unknown parameter '" + key + "' for method '" + step.method + "'");
-        if (kind->second == 'n') step.numbers[key] = number(path, kv.second, key);
+        if (kind->second == 'n') {
+          step.numbers[key] = number(path, kv.second, key);
+          // Shares of events and tail probabilities: a value outside (0, 1] would silently
+          // switch the step off or make it meaningless.
+          static const std::map<std::string, bool> unit_interval{
+              {"robust_core", true}, {"rare_core", true}, {"channel_share", true},  // (0, 1]
+              {"outlier_p", false}, {"cluster_p", false}};                         // (0, 1)
+          if (auto u = unit_interval.find(key); u != unit_interval.end()) {
+            const double v = step.numbers[key];
+            if (!(v > 0 && (u->second ? v <= 1 : v < 1)))
+              fail(path, kv.second, key + " must be in (0, 1" + (u->second ? "]" : ")") + ", got " + kv.second.Scalar());
+          }
+        }
         else if (kind->second == 'w') step.words[key] = kv.second.as<std::string>();
         else step.lists[key] = words(path, kv.second, key);
         // Marker-valued parameters must name template markers; population-valued ones earlier populations.

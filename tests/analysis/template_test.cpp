@@ -70,6 +70,15 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                              "  - {name: s, parent: cells, method: singlet_ratio, params: {mad_low: lots}}\n");
   EXPECT_NE(e.find("must be a number"), std::string::npos) << e;
 
+  e = error_of("share", std::string(kBase) +
+                            "  - {name: b, parent: cells, method: dfn_blasts, params: {rare_core: 1.5}}\n");
+  EXPECT_NE(e.find("rare_core must be in (0, 1], got 1.5"), std::string::npos) << e;
+  EXPECT_NE(e.find("line 9"), std::string::npos) << e;
+
+  e = error_of("probability", std::string(kBase) +
+                                  "  - {name: b, parent: cells, method: dfn_blasts, params: {cluster_p: 0}}\n");
+  EXPECT_NE(e.find("cluster_p must be in (0, 1), got 0"), std::string::npos) << e;
+
   e = error_of("syntax", "name: [unclosed\n");
   EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
 
