@@ -400,16 +400,16 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       if (options.on_population) options.on_population(step.name, m);
       if (options.on_population && step.method == "dfn_blasts" && run.dfn) {  // diagnostics (analysis-eval)
         if (!run.dfn->rare_candidates.empty()) options.on_population("  rare_cand", run.dfn->rare_candidates);
-        for (std::uint8_t k = 1; k < 20 && !run.dfn->model_of.empty(); ++k) {
-          ag::Mask mk(run.dfn->model_of.size());
-          for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = run.dfn->model_of[i] == k;
-          if (ag::count(mk)) options.on_population("  model" + std::to_string(k - 1), mk);
-        }
-        for (std::uint8_t k = 1; k <= 64 && !run.dfn->component_of.empty(); ++k) {
-          ag::Mask mk(run.dfn->component_of.size());
-          for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = run.dfn->component_of[i] == k;
-          if (ag::count(mk)) options.on_population("  comp" + std::to_string(k - 1), mk);
-        }
+        // One row per value v (1..most) of a per-event index: the events holding v.
+        auto rows_by_value = [&](const std::string& prefix, const std::vector<std::uint8_t>& value, int most) {
+          for (int v = 1; v <= most && !value.empty(); ++v) {
+            ag::Mask mk(value.size());
+            for (std::size_t i = 0; i < mk.size(); ++i) mk[i] = value[i] == v;
+            if (ag::count(mk)) options.on_population("  " + prefix + std::to_string(v - 1), mk);
+          }
+        };
+        rows_by_value("model", run.dfn->model_of, 19);
+        rows_by_value("comp", run.dfn->component_of, 64);
       }
       run.pops[step.name] = std::move(m);
       timer.mark(step.name);
