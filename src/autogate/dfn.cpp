@@ -365,8 +365,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // precursors deviate, given its other markers, or when no density valley separates the two
   // (one continuum, sparsely populated between its pieces); and it keeps the stage rules.
   auto continues = [&](std::size_t b, std::size_t a, const Offset& o) {
+    // A tiny piece (< 1%) small across the neighbour's axis is not thereby on the pathway: a
+    // compact clone next to a stage lies along that stage's long axis as often as across it.
+    const bool tiny = mix.components[b].weight < 0.01;
     if (o.total > opt.step_limit ||
-        (o.across > opt.relation_margin &&
+        ((tiny || o.across > opt.relation_margin) &&
          directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
          ridge(a, b) < opt.ridge_ratio))
       return false;
@@ -434,8 +437,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
       for (std::size_t b = 0; b < k; ++b) {
-        if (normal[b]) continue;
-        std::string t = "DfN off " + std::to_string(b) + ":";
+        if (normal[b] && mix.components[b].weight >= 0.01) continue;
+        std::string t = std::string(normal[b] ? "DfN tiny " : "DfN off ") + std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
           if (!normal[a] || mix.components[a].weight < 0.01) continue;
           const Offset o = pathway_offset(b, a);
