@@ -610,6 +610,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       }
     return own;
   };
+  bool rare_refitted = false;
+  const double refit_aberrancy_limit =
+      aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.core_aberrant_p) : 0.0;
   auto assign_and_confirm = [&] {
   per_model.assign(blast_models.size(), 0);
   assigned.assign(n_all, 0);
@@ -646,6 +649,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       std::size_t off_events = 0;
       for (auto i : idx) off_events += assigned[i] == b + 1 && is_candidate[i];
       if (off_events < opt.lod_events) continue;
+      // Refitted to its densest part, a cluster of tails of a normal stage moves back to the
+      // edge of that stage, where it is neither far off the pathway nor deviates in the
+      // aberrant directions; a clone's core stays off or aberrant.
+      if (rare_refitted && normal_d2(blast_models[b].mean.data()) < cluster_limit &&
+          aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit)
+        continue;
     }
     auto median_of = [&](Column values) {
       std::vector<double> v;
@@ -687,7 +696,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     if (opt.diagnostics)
       r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
                         std::to_string(b >= rare_from) + " lineage " + std::to_string(lineage_ok) + " precursor " +
-                        std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok));
+                        std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok) + " d2 " +
+                        std::to_string(normal_d2(blast_models[b].mean.data())) + " aberr " +
+                        std::to_string(aberrancy2(blast_models[b].mean.data())) + " logdet " +
+                        std::to_string(-2 * blast_models[b].log_norm));
   }
   };
   // GMM blast candidates that fail confirmation (mixed clusters) become other models, so that
@@ -813,6 +825,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       const std::vector<double> own = rows_assigned_to(b + 1);
       concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
     }
+    rare_refitted = true;
     assign_and_confirm();
   }
   std::size_t kept = 0;

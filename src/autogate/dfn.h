@@ -59,6 +59,11 @@ struct DfnOptions {
   // Share of its events to which each rare cluster is refitted (its densest part: the clone
   // rather than the stragglers the small mixture merged with it). 1 = no refit.
   double rare_core = 0.5;
+  // After that refit, the cluster's centroid must still deviate in the aberrant directions
+  // beyond this upper-tail probability (chi-square in the aberrant markers): a cluster of a
+  // normal stage's tails, refitted to its densest part, falls back to the stage's edge and
+  // deviates in none of them.
+  double core_aberrant_p = 0.2;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.

@@ -112,6 +112,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"cd22-partial", 307, "cytek"}, Case{"cd22-dim", 308, "bd"},
                       Case{"cd19-under", 309, "beckman"}, Case{"cd19-over", 310, "cytek"}),
     name_case);
+// Regression cases from the tuning seeds (201-240: not evidence of generalisation, but each
+// pins a failure a DfN rule fixed): 0.01/240 (a clone that was a tiny mixture piece admitted to
+// the pathway), loq/232 (a cluster of stage II tails called with the clone: 124 for 50).
+INSTANTIATE_TEST_SUITE_P(
+    TuningRegression, Accuracy,
+    ::testing::Values(Case{"mrd-0.01", 240, "cytek"}, Case{"mrd-loq", 232, "cytek"}), name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
     ::testing::Values(Case{"mrd-0.01", 303, "beckman"}, Case{"mrd-loq", 304, "cytek"}),
