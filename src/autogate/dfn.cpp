@@ -180,13 +180,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   };
   std::size_t k = mix.components.size();
   if (k == 0) return r;
+  // A substantial piece holds >= 1% of the B lineage: only such pieces anchor and carry the
+  // pathway, are refitted robustly and bound the plasma-cell CD38; tiny ones have unreliable
+  // covariances.
+  auto substantial = [&](std::size_t c) { return mix.components[c].weight >= 0.01; };
 
   // Anchor: the most mature component (CD20 and CD45 high, CD10 and CD34 low), which must be
   // CD20-positive and CD10-negative relative to the negative reference when those are known.
   std::size_t anchor = k;
   double best = -INFINITY;
   for (std::size_t c = 0; c < k; ++c) {
-    if (mix.components[c].weight < 0.01) continue;
+    if (!substantial(c)) continue;
     double score = 0;
     bool mature = true;
     for (std::size_t a = 0; a < d; ++a) {
@@ -367,7 +371,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   auto continues = [&](std::size_t b, std::size_t a, const Offset& o) {
     // A tiny piece (< 1%) small across the neighbour's axis is not thereby on the pathway: a
     // compact clone next to a stage lies along that stage's long axis as often as across it.
-    const bool tiny = mix.components[b].weight < 0.01;
+    const bool tiny = !substantial(b);
     if (o.total > opt.step_limit ||
         ((tiny || o.across > opt.relation_margin) &&
          directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
@@ -395,7 +399,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           // Only substantial pieces (>= 1% of the B lineage, as for the anchor) carry the
           // pathway on: tiny components have unreliable covariances and would let a chain of
           // them bridge to a separate cluster.
-          if (!normal[a] || mix.components[a].weight < 0.01) continue;
+          if (!normal[a] || !substantial(a)) continue;
           const Offset o = pathway_offset(b, a);
           off[b] = std::min(off[b], o.across);
           if (!continues(b, a, o)) continue;
@@ -437,10 +441,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
       for (std::size_t b = 0; b < k; ++b) {
-        if (normal[b] && mix.components[b].weight >= 0.01) continue;
+        if (normal[b] && substantial(b)) continue;
         std::string t = std::string(normal[b] ? "DfN tiny " : "DfN off ") + std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
-          if (!normal[a] || mix.components[a].weight < 0.01) continue;
+          if (!normal[a] || !substantial(a)) continue;
           const Offset o = pathway_offset(b, a);
           if (o.total > 2 * opt.step_limit) continue;
           char buf[160];
@@ -474,7 +478,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         own_rows[owner[i]].insert(own_rows[owner[i]].end(), x.begin(), x.end());
       }
     parallel_for(k, true, [&](std::size_t c) {
-      if (normal[c] && mix.components[c].weight >= 0.01)
+      if (normal[c] && substantial(c))
         concentrate(mix.components[c], own_rows[c], d, opt.robust_core, chi2_median);
     });
   }
@@ -492,7 +496,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   if (cd38_dim < d && cd10_dim < d) {
     double brightest = -INFINITY;
     for (std::size_t c = 0; c < k; ++c)
-      if (normal[c] && mix.components[c].weight >= 0.01)
+      if (normal[c] && substantial(c))
         brightest = std::max(brightest, mix.components[c].mean[cd38_dim] +
                                             1.5 * std::sqrt(mix.components[c].cov[cd38_dim * d + cd38_dim]));
     if (std::isfinite(brightest)) plasma_cd38 = brightest;

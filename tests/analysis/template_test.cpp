@@ -78,6 +78,7 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
   e = error_of("probability", std::string(kBase) +
                                   "  - {name: b, parent: cells, method: dfn_blasts, params: {cluster_p: 0}}\n");
   EXPECT_NE(e.find("cluster_p must be in (0, 1), got 0"), std::string::npos) << e;
+
   e = error_of("aberrant", std::string(kBase) +
                                "  - {name: b, parent: cells, method: dfn_blasts, params: {core_aberrant_p: 1}}\n");
   EXPECT_NE(e.find("core_aberrant_p must be in (0, 1), got 1"), std::string::npos) << e;
