@@ -381,6 +381,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   };
   std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
+  // Tiny pieces set aside from the mixture (see below): neither normal stage nor cluster.
+  std::vector<bool> set_aside;
   std::vector<double> x(d);
   if (anchor < k) {
     r.pathway_anchored = true;
@@ -439,10 +441,28 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         grow();
       }
     }
+    // A tiny piece admitted only because no density valley separates it from a stage is not
+    // evidence of normal cells: beside a large stage the stage's own tail fills any valley.
+    // Such a piece can hold a compact clone with about as many stage I cells (their mean then
+    // continues the pathway). Unless it also deviates in no aberrant direction from some
+    // substantial stage, it is set aside: neither a normal region nor a cluster, so its events
+    // are judged one by one against the substantial stages.
+    set_aside.assign(k, false);
+    for (std::size_t b = 0; b < k; ++b) {
+      if (!normal[b] || substantial(b)) continue;
+      bool plain = false;
+      for (std::size_t a = 0; a < k && !plain; ++a)
+        plain = normal[a] && substantial(a) && pathway_offset(b, a).total <= opt.step_limit &&
+                directional_offset(pathway_view[b], pathway_view[a]) <= opt.directional_margin;
+      set_aside[b] = !plain;
+    }
+    for (std::size_t b = 0; b < k; ++b)
+      if (set_aside[b]) normal[b] = false;
     if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
       for (std::size_t b = 0; b < k; ++b) {
         if (normal[b] && substantial(b)) continue;
-        std::string t = std::string(normal[b] ? "DfN tiny " : "DfN off ") + std::to_string(b) + ":";
+        std::string t = std::string(normal[b] ? "DfN tiny " : set_aside[b] ? "DfN set aside " : "DfN off ") +
+                        std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
           if (!normal[a] || !substantial(a)) continue;
           const Offset o = pathway_offset(b, a);
@@ -525,8 +545,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
   std::vector<double> blast_weight, other_weight;
   const double nb = static_cast<double>(idx.size());
+  set_aside.resize(k, false);  // (none without a pathway)
   for (std::size_t c = 0; c < k; ++c) {
-    if (normal[c]) continue;
+    if (normal[c] || set_aside[c]) continue;
     if (mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
         precursor_like(mix.components[c].mean)) {
       blast_models.push_back(mix.components[c]);
@@ -812,7 +833,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     info.weight = mix.components[c].weight;
     info.normal = normal[c];
     info.off = off[c];
-    info.blast = !normal[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
+    info.blast = !normal[c] && !set_aside[c] && mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
                  precursor_like(mix.components[c].mean);
     for (std::size_t a = 0; a < d; ++a) info.mean.push_back(raw_mean(mix.components[c], a));
     r.components.push_back(info);
