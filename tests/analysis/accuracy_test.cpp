@@ -117,11 +117,12 @@ INSTANTIATE_TEST_SUITE_P(
 // pins a failure a DfN rule fixed): 0.01/240 (a clone that was a tiny mixture piece admitted to
 // the pathway), loq/232 (a cluster of stage II tails called with the clone: 124 for 50),
 // loq/239 (the clone and about as many stage I cells in one tiny piece admitted by the ridge
-// test alone: 0 for 50 before such pieces were set aside).
+// test alone: 0 for 50 before such pieces were set aside), 0.1/205 (420 blasts and 428 stage I
+// cells in one substantial piece: 0 called before precursor stages were offered a split).
 INSTANTIATE_TEST_SUITE_P(
     TuningRegression, Accuracy,
     ::testing::Values(Case{"mrd-0.01", 240, "cytek"}, Case{"mrd-loq", 232, "cytek"},
-                      Case{"mrd-loq", 239, "beckman"}),
+                      Case{"mrd-loq", 239, "beckman"}, Case{"mrd-0.1", 205, "bd"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
