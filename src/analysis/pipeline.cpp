@@ -283,6 +283,7 @@ struct Run {
       o.robust_core = num("robust_core", o.robust_core);
       o.rare_core = num("rare_core", o.rare_core);
       o.core_aberrant_p = num("core_aberrant_p", o.core_aberrant_p);
+      o.rare_spread_ratio = num("rare_spread_ratio", o.rare_spread_ratio);
       // Scatter limits from a reference population the template names (when the channel is in
       // the file and the population holds enough events).
       auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {

@@ -673,6 +673,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     return own;
   };
   bool rare_refitted = false;
+  // Log covariance volume (log det + d log 2 pi) of the widest substantial normal stage, and
+  // how far a rare cluster may exceed it: rare_spread_ratio per dimension (geometric mean SD).
+  double widest_stage_log_volume = -INFINITY;
+  for (auto c : normal_ids)
+    if (substantial(c)) widest_stage_log_volume = std::max(widest_stage_log_volume, -2 * mix.components[c].log_norm);
+  if (!std::isfinite(widest_stage_log_volume)) widest_stage_log_volume = INFINITY;  // no stage to compare with
+  const double max_spread_log_excess = 2 * static_cast<double>(d) * std::log(opt.rare_spread_ratio);
   const double refit_aberrancy_limit =
       aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.core_aberrant_p) : 0.0;
   auto assign_and_confirm = [&] {
@@ -717,6 +724,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (rare_refitted && normal_d2(blast_models[b].mean.data()) < cluster_limit &&
           aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit)
         continue;
+      // A clone has the spread of one population; a cluster much wider than every normal
+      // stage, even after its densest-part refit, is a cloud of stragglers of several
+      // populations (tails of stages II and III, granulocytes, dead cells).
+      if (rare_refitted && -2 * blast_models[b].log_norm > widest_stage_log_volume + max_spread_log_excess) continue;
     }
     auto median_of = [&](Column values) {
       std::vector<double> v;

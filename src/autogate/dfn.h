@@ -64,6 +64,10 @@ struct DfnOptions {
   // normal stage's tails, refitted to its densest part, falls back to the stage's edge and
   // deviates in none of them.
   double core_aberrant_p = 0.2;
+  // After that refit, a rare cluster's spread (geometric mean SD over its dimensions) may
+  // exceed that of the widest substantial normal stage by at most this factor: a clone is one
+  // population, a wider cluster is stragglers of several. >= 1; a large value switches it off.
+  double rare_spread_ratio = 1.5;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.

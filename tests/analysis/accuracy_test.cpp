@@ -118,11 +118,14 @@ INSTANTIATE_TEST_SUITE_P(
 // the pathway), loq/232 (a cluster of stage II tails called with the clone: 124 for 50),
 // loq/239 (the clone and about as many stage I cells in one tiny piece admitted by the ridge
 // test alone: 0 for 50 before such pieces were set aside), 0.1/205 (420 blasts and 428 stage I
-// cells in one substantial piece: 0 called before precursor stages were offered a split).
+// cells in one substantial piece: 0 called before precursor stages were offered a split),
+// regenerating 219 (a rare cluster of stage II, granulocyte and dead-cell stragglers, wider than
+// any normal stage: 25 events called before the spread limit).
 INSTANTIATE_TEST_SUITE_P(
     TuningRegression, Accuracy,
     ::testing::Values(Case{"mrd-0.01", 240, "cytek"}, Case{"mrd-loq", 232, "cytek"},
-                      Case{"mrd-loq", 239, "beckman"}, Case{"mrd-0.1", 205, "bd"}),
+                      Case{"mrd-loq", 239, "beckman"}, Case{"mrd-0.1", 205, "bd"},
+                      Case{"negative-regenerating", 219, "cytek"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,

@@ -83,6 +83,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                                "  - {name: b, parent: cells, method: dfn_blasts, params: {core_aberrant_p: 1}}\n");
   EXPECT_NE(e.find("core_aberrant_p must be in (0, 1), got 1"), std::string::npos) << e;
 
+  e = error_of("spread", std::string(kBase) +
+                             "  - {name: b, parent: cells, method: dfn_blasts, params: {rare_spread_ratio: 0.8}}\n");
+  EXPECT_NE(e.find("rare_spread_ratio must be >= 1, got 0.8"), std::string::npos) << e;
+
   e = error_of("syntax", "name: [unclosed\n");
   EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
 
