@@ -183,7 +183,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // A substantial piece holds >= 1% of the B lineage: only such pieces anchor and carry the
   // pathway, are refitted robustly and bound the plasma-cell CD38; tiny ones have unreliable
   // covariances.
-  auto substantial = [&](std::size_t c) { return mix.components[c].weight >= 0.01; };
+  constexpr double substantial_share = 0.01;
+  auto substantial = [&](std::size_t c) { return mix.components[c].weight >= substantial_share; };
 
   // Anchor: the most mature component (CD20 and CD45 high, CD10 and CD34 low), which must be
   // CD20-positive and CD10-negative relative to the negative reference when those are known.
@@ -658,6 +659,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Final assignment of every B-lineage event: the most likely of normal components, other
   // clusters and blast models; a blast must also lie within the blast model's own core.
   const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
+  const double core_aberrancy_limit =
+      aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), 1e-3) : INFINITY;
   std::vector<std::size_t> per_model;
   std::vector<std::uint32_t> assigned;
   std::vector<std::uint8_t> is_candidate;  // rare-blast candidates (off the normal pathway)
@@ -905,6 +908,14 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
     if (assigned[i] - 1 >= rare_from && !clearly_b(i)) continue;
+    // A small mixture blast model (< 1% of the B lineage) is a cluster EM may have merged with
+    // the stage I cells beside it; like a rare cluster it counts only events that are off the
+    // pathway themselves: beyond every normal region at its own core's p (1e-3), or aberrant
+    // beyond chi-square(1e-3, #aberrant markers).
+    if (assigned[i] - 1 < rare_from && blast_weight[assigned[i] - 1] < substantial_share) {
+      st.row(f, i, x.data());
+      if (normal_d2(x.data()) <= core_limit && aberrancy2(x.data()) <= core_aberrancy_limit) continue;
+    }
     r.blasts[i] = 1;
     r.normal[i] = 0;
   }
