@@ -100,8 +100,9 @@ TEST_P(Accuracy, MatchesTruth) {
 //   mrd-loq/304/cytek: 0 blasts called, truth 50 (0.00289%).
 //   Both called 0 after the robust-pathway round (tuning 39 -> 46/60, check seeds 401-410
 //   19 -> 26/40) and after the tiny-piece and core-aberrancy rules (tuning 69 -> 71/100, check
-//   26/40); 303 is detected since the set-aside, stage-split and spread rules (tuning 71 -> 79,
-//   check 26 -> 27/40). Held-out tubes are not analysed per event, so as not to tune on them.
+//   26/40); 303 is detected since the set-aside, stage-split, spread and small-model rules
+//   (tuning 71 -> 81, check 26 -> 28/40). Held-out tubes are not analysed per event, so as
+//   not to tune on them.
 const auto name_case = [](const ::testing::TestParamInfo<Case>& i) {
   std::string s = std::string(i.param.scenario) + "_" + i.param.style;
   for (auto& ch : s) if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
