@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 
 #include "autogate/gmm.h"
 #include "autogate/parallel.h"
@@ -219,6 +220,18 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
+  // Is a (standardised) mean CD10+ or CD34+ against the negative reference? Empty when neither
+  // marker has a known limit.
+  auto precursor_mean = [&](const std::vector<double>& mean) -> std::optional<bool> {
+    std::optional<bool> above;
+    for (std::size_t a = 0; a < d; ++a) {
+      if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
+          !std::isfinite(f[a].negative_limit))
+        continue;
+      above = above.value_or(false) || mean[a] * st.scale[a] + st.centre[a] > f[a].negative_limit;
+    }
+    return above;
+  };
   auto positive = [&](const Gaussian& g, MaturationRole role) {
     for (std::size_t a = 0; a < d; ++a)
       if (f[a].role == role && std::isfinite(f[a].negative_limit)) return raw_mean(g, a) > f[a].negative_limit;
@@ -431,12 +444,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       // share of it (mrd-0.1/205: 420 blasts and 428 stage I cells in one piece): it is offered
       // the same split, its halves are judged again, and it stays whole when both rejoin.
       auto precursor_stage = [&](std::size_t c) {
-        if (!normal[c] || c == anchor || !substantial(c)) return false;
-        for (std::size_t a = 0; a < d; ++a)
-          if ((f[a].role == MaturationRole::cd10 || f[a].role == MaturationRole::cd34) &&
-              std::isfinite(f[a].negative_limit) && raw_mean(mix.components[c], a) > f[a].negative_limit)
-            return true;
-        return false;
+        return normal[c] && c != anchor && substantial(c) && precursor_mean(mix.components[c].mean).value_or(false);
       };
       const std::vector<std::size_t> fit_owner = classify_fit_rows();
       std::vector<std::vector<Gaussian>> split_of(k);
@@ -564,16 +572,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
            mean[cd10_dim] * st.scale[cd10_dim] + st.centre[cd10_dim] <= f[cd10_dim].negative_limit;
   };
   auto precursor_like = [&](const std::vector<double>& mean) {
-    if (plasma_like(mean)) return false;
-    bool judged = false;
-    for (std::size_t a = 0; a < d; ++a) {
-      if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
-          !std::isfinite(f[a].negative_limit))
-        continue;
-      judged = true;
-      if (mean[a] * st.scale[a] + st.centre[a] > f[a].negative_limit) return true;
-    }
-    return !judged;
+    return !plasma_like(mean) && precursor_mean(mean).value_or(true);  // unjudged: precursor-like
   };
   // Blast models: off-pathway components, then rare outlier clusters.
   // Off-pathway components that are not precursor-like (dead cells, plasma cells, basophils,
