@@ -64,8 +64,9 @@ double Gaussian::mahalanobis2(const double* x) const {
 
 namespace {
 
-// Events of a fit from which the EM loop uses the thread budget (see fit_mixture).
-constexpr std::size_t kParallelEmEvents = 100000;
+// Events of a fit from which the EM loop uses the thread budget (see fit_mixture): below it
+// the work per iteration is too small for a thread start and join to pay.
+constexpr std::size_t kParallelEmEvents = 10000;
 
 // Lower-triangle sums of weighted outer products -> symmetric covariance with a ridge, weight
 // and factorisation; shared by the row- and column-layout estimators.
@@ -418,57 +419,49 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
   EventColumns cols{n, d, std::vector<double>(n * d)};
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t a = 0; a < d; ++a) cols.values[a * n + i] = rows[i * d + a];
-  // Each EM iteration has two synchronisation points (after the M and the E step). On an idle
-  // machine two threads halve the blast-step fit (20k events x 16 components: 0.30 -> 0.20 s),
-  // but when another process holds a core, OpenMP's spinning at those points burnt 1.4 s of CPU
-  // in that step (measured 2026-11-22 under load 3.9, against 0.4 s serial). So only fits large
-  // enough to amortise a descheduled thread use threads. Components (M step) and blocks of
-  // events (E step) are handed out dynamically; every result is per component or per event,
-  // so nothing depends on the thread count or on which thread computed what.
+  // Each EM iteration has two synchronisation points (after the M and the E step), so its
+  // threads are joined rather than held at OpenMP barriers: when another process holds a core,
+  // OpenMP's spinning at those points burnt 1.4 s of CPU in the blast-step fit (measured
+  // 2026-11-22 under load 3.9, against 0.4 s serial). Components (M step) and blocks of events
+  // (E step) are handed out one at a time; every result is per component or per event, so
+  // nothing depends on the thread count or on which thread computed what.
   const int threads = n >= kParallelEmEvents ? std::max(1, thread_budget()) : 1;
+  const auto workers = static_cast<std::size_t>(threads);
   constexpr std::size_t kBlock = 256;
+  std::vector<std::vector<double>> scratch(workers), lp(workers, std::vector<double>(k * kBlock)),
+      centred(workers, std::vector<double>(d * kBlock));
   for (std::size_t it = 0; it < iterations; ++it) {
-    // M step: components are independent (one per thread at a time).
+    // M step: components are independent.
     mix.components.assign(k, Gaussian{});
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<double> scratch;
-#pragma omp for schedule(dynamic, 1)
-      for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(k); ++c) {
-        Gaussian g = weighted_gaussian_columns(cols, resp[static_cast<std::size_t>(c)], ridge, scratch);
-        g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
-        mix.components[static_cast<std::size_t>(c)] = std::move(g);
-      }
-    }
+    for_each_index(k, threads, [&](std::size_t c, std::size_t w) {
+      Gaussian g = weighted_gaussian_columns(cols, resp[c], ridge, scratch[w]);
+      g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
+      mix.components[c] = std::move(g);
+    });
     for (std::size_t c = 0; c < k; ++c) log_weight[c] = std::log(mix.components[c].weight);
     // E step: events are independent (blocks of kBlock); the log-likelihood is summed
     // afterwards in event order (the same sum whatever the thread count).
-    const auto blocks = static_cast<std::ptrdiff_t>((n + kBlock - 1) / kBlock);
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<double> lp(k * kBlock), centred(d * kBlock);
-#pragma omp for schedule(dynamic, 8)
-      for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
-        const std::size_t begin = static_cast<std::size_t>(bi) * kBlock;
-        const std::size_t len = std::min(kBlock, n - begin);
-        for (std::size_t c = 0; c < k; ++c)
-          log_weighted_density(mix.components[c], log_weight[c], cols, begin, len, kBlock, &lp[c * kBlock],
-                               centred.data());
-        for (std::size_t e = 0; e < len; ++e) {
-          double top = -INFINITY;
-          for (std::size_t c = 0; c < k; ++c) top = std::max(top, lp[c * kBlock + e]);
-          double s = 0;
-          for (std::size_t c = 0; c < k; ++c) {
-            // exp() of anything below -746 is exactly 0: skip the call (same result).
-            const double delta = lp[c * kBlock + e] - top;
-            lp[c * kBlock + e] = delta < -746.0 ? 0.0 : std::exp(delta);
-            s += lp[c * kBlock + e];
-          }
-          event_loglik[begin + e] = top + std::log(s);
-          for (std::size_t c = 0; c < k; ++c) resp[c][begin + e] = lp[c * kBlock + e] / s;
+    for_each_index((n + kBlock - 1) / kBlock, threads, [&](std::size_t bi, std::size_t w) {
+      double* l = lp[w].data();
+      const std::size_t begin = bi * kBlock;
+      const std::size_t len = std::min(kBlock, n - begin);
+      for (std::size_t c = 0; c < k; ++c)
+        log_weighted_density(mix.components[c], log_weight[c], cols, begin, len, kBlock, &l[c * kBlock],
+                             centred[w].data());
+      for (std::size_t e = 0; e < len; ++e) {
+        double top = -INFINITY;
+        for (std::size_t c = 0; c < k; ++c) top = std::max(top, l[c * kBlock + e]);
+        double s = 0;
+        for (std::size_t c = 0; c < k; ++c) {
+          // exp() of anything below -746 is exactly 0: skip the call (same result).
+          const double delta = l[c * kBlock + e] - top;
+          l[c * kBlock + e] = delta < -746.0 ? 0.0 : std::exp(delta);
+          s += l[c * kBlock + e];
         }
+        event_loglik[begin + e] = top + std::log(s);
+        for (std::size_t c = 0; c < k; ++c) resp[c][begin + e] = l[c * kBlock + e] / s;
       }
-    }
+    });
     double loglik = 0;
     for (std::size_t i = 0; i < n; ++i) loglik += event_loglik[i];
     if (std::abs(loglik - previous) < 1e-6 * std::abs(loglik)) break;
