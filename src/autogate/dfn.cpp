@@ -856,25 +856,42 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     const std::size_t m = std::min<std::size_t>(out_idx.size(), 8000);
     if (m >= opt.lod_events) {
       const std::vector<double> sub = strided_rows(out_rows, d, m);
-      const std::size_t kk = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
-      Mixture rare = fit_mixture(sub, d, kk, 60, 1e-3);
       const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
-      for (auto& g : rare.components) {
-        const double size = g.weight * static_cast<double>(m) * scale_up;
-        if (opt.diagnostics) {
-          std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
-                          std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
-          for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
-          r.notes.push_back(t);
+      // Two fits: a coarse one (a component per 4 x LOD candidates, at most 6) and a finer one
+      // (per 2 x LOD, at most 12). Dead cells, granulocytes and myeloid progenitors outnumber a
+      // clone near the LOQ among the candidates, and the coarse fit often merges it with them
+      // (its cluster then fails confirmation); the finer fit adds the clusters the coarse one
+      // did not already have (same population: each mean inside the other's 1e-3 core).
+      const std::size_t coarse = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
+      const std::size_t fine = std::clamp<std::size_t>(m / (2 * opt.lod_events), 1, 12);
+      std::vector<Gaussian> coarse_models;
+      for (const bool is_coarse : {true, false}) {
+        if (!is_coarse && fine <= coarse) break;
+        Mixture rare = fit_mixture(sub, d, is_coarse ? coarse : fine, 60, 1e-3);
+        for (auto& g : rare.components) {
+          const double size = g.weight * static_cast<double>(m) * scale_up;
+          if (opt.diagnostics) {
+            std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
+                            std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
+            for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
+            r.notes.push_back(t);
+          }
+          if (size < static_cast<double>(opt.lod_events)) continue;
+          // A real cluster sits off the pathway as a whole; tail events of the normal
+          // populations scatter around the pathway's edge and their centroid falls inside.
+          if (normal_d2(g.mean.data()) < cluster_limit && aberrancy2(g.mean.data()) <= cluster_aberrancy_limit) continue;
+          if (is_coarse) {
+            coarse_models.push_back(g);
+          } else if (std::any_of(coarse_models.begin(), coarse_models.end(), [&](const Gaussian& c) {
+                       return c.mahalanobis2(g.mean.data()) <= core_limit && g.mahalanobis2(c.mean.data()) <= core_limit;
+                     })) {
+            continue;
+          }
+          const bool candidate = precursor_like(g.mean);
+          if (candidate) rare_from = std::min(rare_from, blast_models.size());
+          (candidate ? blast_weight : other_weight).push_back(size / nb);
+          (candidate ? blast_models : other_models).push_back(std::move(g));
         }
-        if (size < static_cast<double>(opt.lod_events)) continue;
-        // A real cluster sits off the pathway as a whole; tail events of the normal
-        // populations scatter around the pathway's edge and their centroid falls inside.
-        if (normal_d2(g.mean.data()) < cluster_limit && aberrancy2(g.mean.data()) <= cluster_aberrancy_limit) continue;
-        const bool candidate = precursor_like(g.mean);
-        if (candidate) rare_from = std::min(rare_from, blast_models.size());
-        (candidate ? blast_weight : other_weight).push_back(size / nb);
-        (candidate ? blast_models : other_models).push_back(std::move(g));
       }
     }
   }
@@ -906,7 +923,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::size_t kept = 0;
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
-    if (assigned[i] - 1 >= rare_from && !clearly_b(i)) continue;
+    if (assigned[i] - 1 >= rare_from) {
+      if (!clearly_b(i)) continue;
+      // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
+      // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
+      st.row(f, i, x.data());
+      if (plasma_like(x)) continue;
+    }
     // A small mixture blast model (< 1% of the B lineage) is a cluster EM may have merged with
     // the stage I cells beside it; like a rare cluster it counts only events that are off the
     // pathway themselves: beyond every normal region at its own core's p (1e-3), or aberrant
