@@ -372,13 +372,33 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
     const std::size_t m = std::min<std::size_t>(n, 1500);
     std::vector<std::size_t> sub(m);
     for (std::size_t j = 0; j < m; ++j) sub[j] = j * n / m;
-    std::vector<double> knn(m), drow(m);
+    std::vector<double> knn(m);
+    // The (kk+1)-th smallest distance of each row to the others (itself included, at 0), kept
+    // in a small sorted buffer per row; each pair is computed once for both rows. Same values
+    // as a full selection per row, far cheaper.
+    const std::size_t kk = std::min<std::size_t>(10, m - 1);
+    std::vector<double> smallest(m * (kk + 1), INFINITY);
+    auto offer = [&](std::size_t j, double v) {
+      double* buf = &smallest[j * (kk + 1)];
+      if (!(v < buf[kk])) return;
+      std::size_t p = kk;
+      while (p > 0 && buf[p - 1] > v) { buf[p] = buf[p - 1]; --p; }
+      buf[p] = v;
+    };
+    std::vector<double> sub_rows(m * d);  // contiguous copy: the pairs stream through it
+    for (std::size_t j = 0; j < m; ++j) std::copy_n(&rows[sub[j] * d], d, &sub_rows[j * d]);
     for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t l = 0; l < m; ++l) drow[l] = dist2(sub[l], &rows[sub[j] * d]);
-      const std::size_t kk = std::min<std::size_t>(10, m - 1);
-      std::nth_element(drow.begin(), drow.begin() + kk, drow.end());
-      knn[j] = drow[kk];
+      offer(j, 0.0);
+      const double* x = &sub_rows[j * d];
+      for (std::size_t l = j + 1; l < m; ++l) {
+        const double* y = &sub_rows[l * d];
+        double v = 0;
+        for (std::size_t a = 0; a < d; ++a) v += (y[a] - x[a]) * (y[a] - x[a]);
+        offer(j, v);
+        offer(l, v);
+      }
     }
+    for (std::size_t j = 0; j < m; ++j) knn[j] = smallest[j * (kk + 1) + kk];
     std::vector<double> sorted = knn;
     std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
     for (std::size_t j = 0; j < m; ++j)
