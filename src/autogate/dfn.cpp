@@ -150,12 +150,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   const double min_part = std::max<double>(static_cast<double>(d) + 2,
       static_cast<double>(opt.lod_events) * static_cast<double>(fit_idx.size()) / static_cast<double>(idx.size()));
   // fit_owner: the component each fitting event belongs to (mix.classify), computed once.
-  auto split_in_two = [&](std::size_t c, const std::vector<std::size_t>& fit_owner) -> std::vector<Gaussian> {
-    std::vector<double> own;
-    for (std::size_t j = 0; j < fit_idx.size(); ++j)
-      if (fit_owner[j] == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
-    own = strided_rows(own, d, 3000);  // a strided sample is enough to see two clusters
+  // Splits rows (n x d, strided to 3000) in two when the BIC prefers two clusters and each half
+  // holds at least min_part rows (of those given when `of_given`, else of the strided ones); the
+  // halves' weights are their shares.
+  auto bic_split_dim = [&](std::vector<double> own, std::size_t d, double min_part, bool of_given,
+                           std::size_t cap = 3000) -> std::vector<Gaussian> {
+    const std::size_t given = own.size() / d;
+    own = strided_rows(own, d, cap);  // a strided sample is enough to see two clusters
     const std::size_t nc = own.size() / d;
+    if (of_given)
+      min_part = std::max(min_part * static_cast<double>(nc) / static_cast<double>(std::max<std::size_t>(given, 1)),
+                          static_cast<double>(d) + 2);
     if (static_cast<double>(nc) < 2 * min_part) return {};
     Gaussian one = fit_gaussian(own, d, 1e-3);
     Mixture two = fit_mixture(own, d, 2, 60, 1e-3);
@@ -167,11 +172,24 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     const double params = static_cast<double>(d + d * (d + 1) / 2 + 1);
     if (2 * (ll2 - ll1) - params * std::log(static_cast<double>(nc)) <= 0) return {};
-    for (auto& g : two.components) {
+    for (auto& g : two.components)
       if (g.weight * static_cast<double>(nc) < min_part) return {};
-      g.weight *= mix.components[c].weight;
-    }
     return two.components;
+  };
+  auto bic_split = [&](std::vector<double> own, double min_part, bool of_given) {
+    return bic_split_dim(std::move(own), d, min_part, of_given);
+  };
+  auto bic_split_in = [&](const std::vector<double>& own, std::size_t dim, double min_events) {
+    // 1500 rows: enough for a clone of 50 events in a piece of 5000 to hold >= 15 of them.
+    return bic_split_dim(own, dim, min_events, true, 1500);
+  };
+  auto split_in_two = [&](std::size_t c, const std::vector<std::size_t>& fit_owner) -> std::vector<Gaussian> {
+    std::vector<double> own;
+    for (std::size_t j = 0; j < fit_idx.size(); ++j)
+      if (fit_owner[j] == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
+    auto two = bic_split(std::move(own), min_part, false);
+    for (auto& g : two) g.weight *= mix.components[c].weight;
+    return two;
   };
   // The component each fitting event belongs to (per event: same result with any threads).
   auto classify_fit_rows = [&] {
@@ -527,22 +545,49 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
 
   const double chi2_median = chi2_upper(static_cast<double>(d), 0.5);
-  if (opt.robust_core < 1.0) {
-    // A small clone close to a hematogone stage is absorbed by that stage's component, whose
-    // covariance then stretches over it and hides it. Refit every substantial normal piece to
-    // the core of the events it holds (all its B-lineage events), so the clone stands out of
-    // it again.
-    std::vector<std::vector<double>> own_rows(k);
+  // The B-lineage events each piece holds: normal pieces' standardised rows (for their robust
+  // refit), and off-pathway pieces' rows with the lineage markers (CD19, CD22), standardised
+  // likewise, as further dimensions (d + lineage.size() per row) for their split below.
+  std::vector<double> lineage_centre, lineage_scale;
+  for (const auto& lf : lineage) {
+    auto v = gather(lf.values, b_lineage);
+    auto mm = median_mad(v);
+    const double spread = quantile_inplace(v, 0.95).value_or(1) - quantile_inplace(v, 0.05).value_or(0);
+    lineage_centre.push_back(mm ? mm->median : 0);
+    lineage_scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
+  }
+  const std::size_t de = d + lineage.size();
+  set_aside.resize(k, false);  // (none without a pathway)
+  std::vector<std::vector<double>> own_rows(k), off_rows(k);
+  std::vector<std::size_t> clearly_b_events(k, 0);  // per off-pathway piece
+  {
     std::vector<std::uint16_t> owner(n_all, 0);
     for_each_event([&](std::size_t i, double* xl) {
       st.row(f, i, xl);
       owner[i] = static_cast<std::uint16_t>(mix.classify(xl));
     });
-    for (auto i : idx)
-      if (normal[owner[i]]) {
-        st.row(f, i, x.data());
-        own_rows[owner[i]].insert(own_rows[owner[i]].end(), x.begin(), x.end());
+    for (auto i : idx) {
+      const auto c = owner[i];
+      if (set_aside[c]) continue;
+      auto& to = normal[c] ? own_rows[c] : off_rows[c];
+      st.row(f, i, x.data());
+      to.insert(to.end(), x.begin(), x.end());
+      if (normal[c]) continue;
+      bool judged = false, clearly = false;
+      for (const auto& lf : lineage) {
+        to.push_back((lf.values[i] - lineage_centre[&lf - lineage.data()]) / lineage_scale[&lf - lineage.data()]);
+        if (!std::isfinite(lf.negative_limit)) continue;
+        judged = true;
+        clearly |= lf.values[i] > clear_limit(lf);
       }
+      clearly_b_events[c] += !judged || clearly;
+    }
+  }
+  if (opt.robust_core < 1.0) {
+    // A small clone close to a hematogone stage is absorbed by that stage's component, whose
+    // covariance then stretches over it and hides it. Refit every substantial normal piece to
+    // the core of the events it holds (all its B-lineage events), so the clone stands out of
+    // it again.
     parallel_for(k, true, [&](std::size_t c) {
       if (normal[c] && substantial(c))
         concentrate(mix.components[c], own_rows[c], d, opt.robust_core, chi2_median);
@@ -579,19 +624,97 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // myeloid progenitors leaking into the B-lineage gate) are kept as "other" models: they
   // compete in the final assignment so that their events are not handed to a blast model.
   std::vector<Gaussian> blast_models, other_models;
+  std::vector<bool> split_born;  // per mixture blast model: a leaf split from an off-pathway piece
   std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
   std::vector<double> blast_weight, other_weight;
   const double nb = static_cast<double>(idx.size());
-  set_aside.resize(k, false);  // (none without a pathway)
+  // A non-precursor off-pathway piece may hold a clone merged with the cells of other lineages
+  // that share its place in the modelled markers (basophils, NK cells, erythroid precursors,
+  // dead cells): the mixture was fitted to a subsample, where a clone of 50-100 events leaves
+  // too few rows to split it off. Its own events (all of them, with CD19 and CD22 as further
+  // dimensions, in which those cells are negative) are bisected while the BIC prefers two
+  // clusters of >= lod events, to depth 3 (on at most 1500 strided rows per split). A leaf is clone-like when it is precursor-like,
+  // clearly B lineage (median CD19 or CD22 beyond its clear limit), not CD38-bright (a
+  // CD10-spread tail of plasma cells is otherwise "CD10+") and has blast scatter.
+  struct Leaf { Gaussian g; bool clone_like = false; };
+  auto split_off_pathway_piece = [&](std::size_t c, std::string& note) {
+    std::vector<Leaf> leaves;
+    // A piece with fewer than lod clearly-B events cannot hide a clone (whose events must be
+    // clearly B to count): not split (most dead-cell, basophil and myeloid pieces).
+    if (off_rows[c].size() < 2 * opt.lod_events * de || clearly_b_events[c] < opt.lod_events) return leaves;
+    const double events = static_cast<double>(off_rows[c].size() / de);
+    auto leaf = [&](const std::vector<double>& ext, double share) {
+      const std::size_t n = ext.size() / de;
+      std::vector<double> modelled;
+      for (std::size_t j = 0; j < n; ++j) modelled.insert(modelled.end(), &ext[j * de], &ext[j * de] + d);
+      Leaf l{fit_gaussian(modelled, d, 1e-3)};
+      l.g.weight = share * events / nb;
+      bool b_like = lineage.empty();
+      for (std::size_t m = 0; m < lineage.size(); ++m) {
+        if (!std::isfinite(lineage[m].negative_limit)) { b_like = true; continue; }
+        std::vector<double> v(n);
+        for (std::size_t j = 0; j < n; ++j) v[j] = ext[j * de + d + m] * lineage_scale[m] + lineage_centre[m];
+        b_like |= quantile_inplace(v, 0.5).value_or(-INFINITY) > clear_limit(lineage[m]);
+      }
+      bool scatter_ok = true;
+      for (std::size_t a = 0; a < d; ++a) {
+        const double v = raw_mean(l.g, a);
+        if (f[a].marker == "SSC" && std::isfinite(opt.max_side_scatter)) scatter_ok &= v < opt.max_side_scatter;
+        if (f[a].marker == "FSC" && std::isfinite(opt.min_forward_scatter)) scatter_ok &= v >= opt.min_forward_scatter;
+      }
+      const bool cd38_bright = cd38_dim < d && l.g.mean[cd38_dim] > plasma_cd38;
+      l.clone_like = precursor_like(l.g.mean) && b_like && !cd38_bright && scatter_ok &&
+                     l.g.weight * nb >= static_cast<double>(opt.lod_events);
+      leaves.push_back(std::move(l));
+    };
+    auto bisect = [&](auto&& self, const std::vector<double>& rows_in, int depth, double share) -> void {
+      const auto two = depth < 3 ? bic_split_in(rows_in, de, static_cast<double>(opt.lod_events)) : std::vector<Gaussian>{};
+      if (two.size() != 2) return leaf(rows_in, share);
+      std::vector<double> part[2];
+      for (std::size_t j = 0; j < rows_in.size() / de; ++j) {
+        const double* row = &rows_in[j * de];
+        const int h = std::log(two[1].weight) + two[1].log_density(row) > std::log(two[0].weight) + two[0].log_density(row);
+        part[h].insert(part[h].end(), row, row + de);
+      }
+      for (const auto& rows_h : part) {
+        const double sh = share * static_cast<double>(rows_h.size()) / static_cast<double>(rows_in.size());
+        if (rows_h.size() / de >= opt.lod_events) self(self, rows_h, depth + 1, sh);
+        else if (rows_h.size() / de > de + 2) leaf(rows_h, sh);  // too few to split further
+      }
+    };
+    bisect(bisect, off_rows[c], 0, 1.0);
+    if (opt.diagnostics && leaves.size() > 1) {
+      std::string t = "DfN off split " + std::to_string(c) + ":";
+      for (const auto& l : leaves) t += " " + std::to_string(std::lround(l.g.weight * nb)) + (l.clone_like ? "C" : "-");
+      note = std::move(t);
+    }
+    if (std::none_of(leaves.begin(), leaves.end(), [](const Leaf& l) { return l.clone_like; })) leaves.clear();
+    return leaves;
+  };
+  auto plain_blast_piece = [&](std::size_t c) {
+    return mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) && precursor_like(mix.components[c].mean);
+  };
+  // Each piece split on its own (threads give the same result); notes and models in piece order.
+  std::vector<std::vector<Leaf>> leaves_of(k);
+  std::vector<std::string> split_note(k);
+  parallel_for(k, true, [&](std::size_t c) {
+    if (!normal[c] && !set_aside[c] && !plain_blast_piece(c)) leaves_of[c] = split_off_pathway_piece(c, split_note[c]);
+  });
   for (std::size_t c = 0; c < k; ++c) {
     if (normal[c] || set_aside[c]) continue;
-    if (mix.components[c].weight * nb >= static_cast<double>(opt.lod_events) &&
-        precursor_like(mix.components[c].mean)) {
+    if (plain_blast_piece(c)) {
       blast_models.push_back(mix.components[c]);
       blast_weight.push_back(mix.components[c].weight);
-    } else {
-      other_models.push_back(mix.components[c]);
-      other_weight.push_back(mix.components[c].weight);
+      split_born.push_back(false);
+      continue;
+    }
+    if (!split_note[c].empty()) r.notes.push_back(split_note[c]);
+    auto& leaves = leaves_of[c];
+    if (leaves.empty()) leaves.push_back({mix.components[c]});
+    for (auto& l : leaves) {
+      (l.clone_like ? blast_weight : other_weight).push_back(l.g.weight);
+      (l.clone_like ? blast_models : other_models).push_back(std::move(l.g));
+      if (l.clone_like) split_born.push_back(true);
     }
   }
   std::vector<std::size_t> normal_ids;
@@ -785,8 +908,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     std::vector<Gaussian> confirmed;
     std::vector<double> confirmed_weight;
     std::vector<std::uint32_t> confirmed_from;  // assignment value (b + 1) each came from
+    std::vector<bool> confirmed_split;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       if (keep[b]) confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
+      if (keep[b]) confirmed_split.push_back(split_born[b]);
       auto& to = keep[b] ? confirmed : other_models;
       auto& tw = keep[b] ? confirmed_weight : other_weight;
       to.push_back(std::move(blast_models[b]));
@@ -794,6 +919,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     }
     blast_models = std::move(confirmed);
     blast_weight = std::move(confirmed_weight);
+    split_born = std::move(confirmed_split);
     // A mixture component stretches its covariance over the nearest tail of a neighbouring
     // population (stage I hematogones next to a clone): refit each confirmed blast model to
     // the core of its own events (concentration steps: the closest 90%, covariance rescaled
@@ -923,7 +1049,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::size_t kept = 0;
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
-    if (assigned[i] - 1 >= rare_from) {
+    // Rare clusters and leaves split from off-pathway pieces were found among cells of other
+    // lineages: their events must be clearly B and not plasma cells themselves.
+    if (assigned[i] - 1 >= rare_from || split_born[assigned[i] - 1]) {
       if (!clearly_b(i)) continue;
       // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
       // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
