@@ -26,6 +26,17 @@ double normal_upper_z(double p) {
 struct Standardized {
   std::size_t d = 0;
   std::vector<double> centre, scale;
+  // Adds a dimension: centred on the median of the masked values, scaled by their MAD (at least
+  // a tenth of their 5-95% spread).
+  void add(Column values, const Mask& mask) {
+    auto v = gather(values, mask);
+    auto mm = median_mad(v);
+    std::vector<double> t = gather(values, mask);
+    const double spread = quantile_inplace(t, 0.95).value_or(1) - quantile_inplace(t, 0.05).value_or(0);
+    centre.push_back(mm ? mm->median : 0);
+    scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
+    ++d;
+  }
   void row(const std::vector<DfnFeature>& f, std::size_t i, double* out) const {
     for (std::size_t a = 0; a < d; ++a) out[a] = (f[a].values[i] - centre[a]) / scale[a];
   }
@@ -120,15 +131,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   // Robust standardisation over the B lineage.
   Standardized st;
-  st.d = d;
-  for (const auto& feat : f) {
-    auto v = gather(feat.values, b_lineage);
-    auto mm = median_mad(v);
-    std::vector<double> t = gather(feat.values, b_lineage);
-    const double spread = quantile_inplace(t, 0.95).value_or(1) - quantile_inplace(t, 0.05).value_or(0);
-    st.centre.push_back(mm ? mm->median : 0);
-    st.scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
-  }
+  for (const auto& feat : f) st.add(feat.values, b_lineage);
   // Runs fn(event, row buffer) for every B-lineage event; per-event work only, so the result
   // does not depend on the thread count (threads only for large B lineages).
   auto for_each_event = [&](const auto& fn) {
@@ -548,15 +551,20 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // The B-lineage events each piece holds: normal pieces' standardised rows (for their robust
   // refit), and off-pathway pieces' rows with the lineage markers (CD19, CD22), standardised
   // likewise, as further dimensions (d + lineage.size() per row) for their split below.
-  std::vector<double> lineage_centre, lineage_scale;
-  for (const auto& lf : lineage) {
-    auto v = gather(lf.values, b_lineage);
-    auto mm = median_mad(v);
-    const double spread = quantile_inplace(v, 0.95).value_or(1) - quantile_inplace(v, 0.05).value_or(0);
-    lineage_centre.push_back(mm ? mm->median : 0);
-    lineage_scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
-  }
+  Standardized lineage_st;
+  for (const auto& lf : lineage) lineage_st.add(lf.values, b_lineage);
   const std::size_t de = d + lineage.size();
+  // Clearly B lineage: some lineage marker (CD19 or CD22) beyond its clear limit (true when no
+  // lineage marker has a limit).
+  auto clearly_b = [&](std::size_t i) {
+    bool judged = false;
+    for (const auto& lf : lineage) {
+      if (!std::isfinite(lf.negative_limit)) continue;
+      judged = true;
+      if (lf.values[i] > clear_limit(lf)) return true;
+    }
+    return !judged;
+  };
   set_aside.resize(k, false);  // (none without a pathway)
   std::vector<std::vector<double>> own_rows(k), off_rows(k);
   std::vector<std::size_t> clearly_b_events(k, 0);  // per off-pathway piece
@@ -573,14 +581,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       st.row(f, i, x.data());
       to.insert(to.end(), x.begin(), x.end());
       if (normal[c]) continue;
-      bool judged = false, clearly = false;
-      for (const auto& lf : lineage) {
-        to.push_back((lf.values[i] - lineage_centre[&lf - lineage.data()]) / lineage_scale[&lf - lineage.data()]);
-        if (!std::isfinite(lf.negative_limit)) continue;
-        judged = true;
-        clearly |= lf.values[i] > clear_limit(lf);
-      }
-      clearly_b_events[c] += !judged || clearly;
+      to.resize(to.size() + lineage.size());
+      lineage_st.row(lineage, i, &to[to.size() - lineage.size()]);
+      clearly_b_events[c] += clearly_b(i);
     }
   }
   if (opt.robust_core < 1.0) {
@@ -633,9 +636,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // dead cells): the mixture was fitted to a subsample, where a clone of 50-100 events leaves
   // too few rows to split it off. Its own events (all of them, with CD19 and CD22 as further
   // dimensions, in which those cells are negative) are bisected while the BIC prefers two
-  // clusters of >= lod events, to depth 3 (on at most 1500 strided rows per split). A leaf is clone-like when it is precursor-like,
-  // clearly B lineage (median CD19 or CD22 beyond its clear limit), not CD38-bright (a
-  // CD10-spread tail of plasma cells is otherwise "CD10+") and has blast scatter.
+  // clusters of >= lod events, to depth 3 (on at most 1500 strided rows per split). A leaf is
+  // clone-like when it is precursor-like, clearly B lineage (median CD19 or CD22 beyond its
+  // clear limit), not CD38-bright (a CD10-spread tail of plasma cells is otherwise "CD10+") and
+  // has blast scatter.
   struct Leaf { Gaussian g; bool clone_like = false; };
   auto split_off_pathway_piece = [&](std::size_t c, std::string& note) {
     std::vector<Leaf> leaves;
@@ -653,7 +657,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       for (std::size_t m = 0; m < lineage.size(); ++m) {
         if (!std::isfinite(lineage[m].negative_limit)) { b_like = true; continue; }
         std::vector<double> v(n);
-        for (std::size_t j = 0; j < n; ++j) v[j] = ext[j * de + d + m] * lineage_scale[m] + lineage_centre[m];
+        for (std::size_t j = 0; j < n; ++j) v[j] = ext[j * de + d + m] * lineage_st.scale[m] + lineage_st.centre[m];
         b_like |= quantile_inplace(v, 0.5).value_or(-INFINITY) > clear_limit(lineage[m]);
       }
       bool scatter_ok = true;
@@ -931,19 +935,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       concentrate(blast_models[b], own, d, 0.9, chi2_median);
     }
   }
-  // Rare clusters were gathered among off-pathway events where cells of other lineages that
-  // leaked into the B-lineage gate (CD34+ myeloid progenitors) weigh as much as the blasts:
-  // their events must themselves be clearly positive for a lineage marker (either one, so a
-  // blast negative for one antigen still counts).
-  auto clearly_b = [&](std::size_t i) {
-    bool judged = false;
-    for (const auto& lf : lineage) {
-      if (!std::isfinite(lf.negative_limit)) continue;
-      judged = true;
-      if (lf.values[i] > clear_limit(lf)) return true;
-    }
-    return !judged;
-  };
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
@@ -1050,7 +1041,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
     // Rare clusters and leaves split from off-pathway pieces were found among cells of other
-    // lineages: their events must be clearly B and not plasma cells themselves.
+    // lineages that leaked into the B-lineage gate (CD34+ myeloid progenitors, basophils), which
+    // weigh as much as the blasts there: their events must themselves be clearly B (either
+    // lineage marker, so a blast negative for one antigen still counts) and not plasma cells.
     if (assigned[i] - 1 >= rare_from || split_born[assigned[i] - 1]) {
       if (!clearly_b(i)) continue;
       // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
