@@ -179,9 +179,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (g.weight * static_cast<double>(nc) < min_part) return {};
     return two.components;
   };
-  auto bic_split = [&](std::vector<double> own, double min_part, bool of_given) {
-    return bic_split_dim(std::move(own), d, min_part, of_given);
-  };
   auto bic_split_in = [&](const std::vector<double>& own, std::size_t dim, double min_events) {
     // 1500 rows: enough for a clone of 50 events in a piece of 5000 to hold >= 15 of them.
     return bic_split_dim(own, dim, min_events, true, 1500);
@@ -190,7 +187,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     std::vector<double> own;
     for (std::size_t j = 0; j < fit_idx.size(); ++j)
       if (fit_owner[j] == c) own.insert(own.end(), &rows[j * d], &rows[j * d] + d);
-    auto two = bic_split(std::move(own), min_part, false);
+    auto two = bic_split_dim(std::move(own), d, min_part, false);
     for (auto& g : two) g.weight *= mix.components[c].weight;
     return two;
   };
@@ -640,6 +637,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // clone-like when it is precursor-like, clearly B lineage (median CD19 or CD22 beyond its
   // clear limit), not CD38-bright (a CD10-spread tail of plasma cells is otherwise "CD10+") and
   // has blast scatter.
+  // Blast scatter: side scatter below the monocytes' (leaked granulocytes carry CD10) and
+  // forward scatter not below the lymphocytes' (dead cells are smaller); value_of(a) gives a
+  // cluster's typical raw value of feature a.
+  auto blast_scatter = [&](const auto& value_of) {
+    bool ok = true;
+    for (std::size_t a = 0; a < d; ++a) {
+      if (f[a].marker == "SSC" && std::isfinite(opt.max_side_scatter)) ok &= value_of(a) < opt.max_side_scatter;
+      if (f[a].marker == "FSC" && std::isfinite(opt.min_forward_scatter)) ok &= value_of(a) >= opt.min_forward_scatter;
+    }
+    return ok;
+  };
   struct Leaf { Gaussian g; bool clone_like = false; };
   auto split_off_pathway_piece = [&](std::size_t c, std::string& note) {
     std::vector<Leaf> leaves;
@@ -660,12 +668,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         for (std::size_t j = 0; j < n; ++j) v[j] = ext[j * de + d + m] * lineage_st.scale[m] + lineage_st.centre[m];
         b_like |= quantile_inplace(v, 0.5).value_or(-INFINITY) > clear_limit(lineage[m]);
       }
-      bool scatter_ok = true;
-      for (std::size_t a = 0; a < d; ++a) {
-        const double v = raw_mean(l.g, a);
-        if (f[a].marker == "SSC" && std::isfinite(opt.max_side_scatter)) scatter_ok &= v < opt.max_side_scatter;
-        if (f[a].marker == "FSC" && std::isfinite(opt.min_forward_scatter)) scatter_ok &= v >= opt.min_forward_scatter;
-      }
+      const bool scatter_ok = blast_scatter([&](std::size_t a) { return raw_mean(l.g, a); });
       const bool cd38_bright = cd38_dim < d && l.g.mean[cd38_dim] > plasma_cd38;
       l.clone_like = precursor_like(l.g.mean) && b_like && !cd38_bright && scatter_ok &&
                      l.g.weight * nb >= static_cast<double>(opt.lod_events);
@@ -884,16 +887,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       // median must clear the limit clearly.
       precursor_ok |= median_of(pf.values) > (b >= rare_from ? clear_limit(pf) : pf.negative_limit);
     }
-    // Blasts have lymphoid/blast side scatter: below the monocytes' (leaked granulocytes
-    // with CD10 are not blasts).
-    // Nor are they smaller than lymphocytes (dead cells are).
-    bool scatter_ok = true;
-    for (const auto& sf : f) {
-      if (sf.marker == "SSC" && std::isfinite(opt.max_side_scatter))
-        scatter_ok &= median_of(sf.values) < opt.max_side_scatter;
-      if (sf.marker == "FSC" && std::isfinite(opt.min_forward_scatter))
-        scatter_ok &= median_of(sf.values) >= opt.min_forward_scatter;
-    }
+    // The cluster's median scatter is a blast's (see blast_scatter).
+    const bool scatter_ok = blast_scatter([&](std::size_t a) { return median_of(f[a].values); });
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
     if (opt.diagnostics)
       r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
