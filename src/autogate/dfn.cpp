@@ -909,8 +909,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     std::vector<std::uint32_t> confirmed_from;  // assignment value (b + 1) each came from
     std::vector<bool> confirmed_split;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
-      if (keep[b]) confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
-      if (keep[b]) confirmed_split.push_back(split_born[b]);
+      if (keep[b]) {
+        confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
+        confirmed_split.push_back(split_born[b]);
+      }
       auto& to = keep[b] ? confirmed : other_models;
       auto& tw = keep[b] ? confirmed_weight : other_weight;
       to.push_back(std::move(blast_models[b]));
