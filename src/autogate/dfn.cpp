@@ -505,6 +505,51 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         if (kept.size() < k) regrow(std::move(kept), std::move(kept_normal));
       }
     }
+    // A sparse immature-B gap: when few hematogones sit among many mature B cells, the immature
+    // B cells between them are absorbed by the mature pieces and no stage continues the
+    // pathway, so the whole precursor compartment would be called blasts (mrd-0.01/248: 3193
+    // for 75). If no precursor stage joined, the nearest substantial CD34-negative precursor
+    // piece (pre-B, the stage next to immature B) bridges the gap when its displacement from a
+    // mature piece is of normal maturation only: CD38 bright (hematogones are CD38++ throughout;
+    // leukaemic precursors are often CD38 dim), CD58 not raised, CD45 not fallen by more than
+    // twice the stage margin (pre-B is CD45 dimmer than mature B: 2.7-3.1 SD measured), and
+    // the stage rules kept. The further stages then join by the usual rules, so a clone still
+    // has to continue that stage to be called normal.
+    if (opt.bridge_gap) {
+      bool precursor_joined = false;
+      for (std::size_t c = 0; c < k; ++c)
+        precursor_joined = precursor_joined || (normal[c] && substantial(c) && precursor(mix.components[c]));
+      std::size_t pick = k;
+      double pick_total = 2 * opt.step_limit;
+      for (std::size_t b = 0; b < k && !precursor_joined; ++b) {
+        const Gaussian& gb = mix.components[b];
+        if (normal[b] || !substantial(b) || !precursor(gb) || positive(gb, MaturationRole::cd34)) continue;
+        for (std::size_t a = 0; a < k; ++a) {
+          const Gaussian& ga = mix.components[a];
+          if (!normal[a] || !substantial(a) || precursor(ga)) continue;
+          const Offset o = pathway_offset(b, a);
+          if (o.total > pick_total || breaks_stage_rules(gb, ga)) continue;
+          bool maturation_only = true;
+          for (std::size_t q = 0; q < d && maturation_only; ++q) {
+            const double sd = std::sqrt(std::max(ga.cov[q * d + q], 1e-12));
+            const double delta = (gb.mean[q] - ga.mean[q]) / sd;
+            if (f[q].role == MaturationRole::cd38) maturation_only = delta >= 0;
+            else if (f[q].role == MaturationRole::cd58) maturation_only = delta <= 1.0;
+            else if (f[q].role == MaturationRole::cd45) maturation_only = delta >= -2 * opt.relation_margin;
+          }
+          if (maturation_only) { pick_total = o.total; pick = b; }
+        }
+      }
+      if (pick < k) {
+        normal[pick] = true;
+        if (opt.diagnostics) {
+          std::string t = "DfN gap bridged by piece " + std::to_string(pick) + " mean";
+          for (double v : mix.components[pick].mean) t += " " + std::to_string(v);
+          r.notes.push_back(t);
+        }
+        grow();
+      }
+    }
     // A tiny piece admitted only because no density valley separates it from a stage is not
     // evidence of normal cells: beside a large stage the stage's own tail fills any valley.
     // Such a piece can hold a compact clone with about as many stage I cells (their mean then

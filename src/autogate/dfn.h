@@ -52,6 +52,9 @@ struct DfnOptions {
   // ... or when the mixture density on the segment between the two means never falls below
   // this fraction of the lower end (no valley: pieces of one continuum).
   double ridge_ratio = 0.1;
+  // When no precursor stage continues the mature B cells, let the nearest CD34-negative
+  // precursor piece whose displacement is of normal maturation only bridge the gap.
+  bool bridge_gap = true;
   // Share of its events to which each substantial normal piece is refitted (concentration
   // steps, MCD-like) before outliers are sought: a clone absorbed by a hematogone stage would
   // otherwise widen that stage and hide inside it. 1 = no refit.

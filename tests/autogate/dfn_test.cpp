@@ -134,6 +134,41 @@ TEST(Dfn, CloneMergedWithOtherLineageCellsIsSplitOff) {
   EXPECT_GE(s.true_pos, 72u);
 }
 
+// Few hematogones among many mature B cells (adult or post-therapy marrow): the immature B
+// cells between them are too sparse to carry the pathway across, and the precursor stages would
+// all be called blasts. The CD34-negative stage next to the gap, CD38 bright, bridges it.
+TEST(Dfn, FewHematogonesAcrossASparseGapAreNotBlasts) {
+  auto lineage = [](bool bridge_gap) {
+    std::mt19937_64 rng(707);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::normal_distribution<double> e(0, 0.035);
+    std::vector<double> cd10, cd20, cd34, cd38, cd45;
+    for (std::size_t i = 0; i < 40000; ++i) {
+      // Stage I 2%, stage II 6%, immature B 0.2% (the gap), mature 91.8%.
+      const double r = U(rng);
+      const double t = r < 0.02 ? 0.25 * U(rng) : r < 0.08 ? 0.25 + 0.3 * U(rng)
+                       : r < 0.082 ? 0.55 + 0.2 * U(rng) : 0.85 + 0.15 * U(rng);
+      cd34.push_back((t < 0.2 ? 0.7 : t < 0.3 ? 0.7 - 6 * (t - 0.2) : 0.1) + e(rng));
+      cd10.push_back(0.75 - 0.6 * t + e(rng));
+      cd20.push_back(0.1 + 0.65 * std::pow(t, 1.5) + e(rng));
+      cd38.push_back((t < 0.7 ? 0.75 : 0.75 - (t - 0.7)) + e(rng));
+      cd45.push_back(0.4 + 0.35 * t + e(rng));
+    }
+    std::vector<DfnFeature> f = {{"CD10", cd10, MaturationRole::cd10, 0.3}, {"CD20", cd20, MaturationRole::cd20, 0.3},
+                                 {"CD34", cd34, MaturationRole::cd34, 0.3}, {"CD38", cd38, MaturationRole::cd38, NAN},
+                                 {"CD45", cd45, MaturationRole::cd45, NAN}};
+    DfnOptions o;
+    o.components = 16;
+    o.bridge_gap = bridge_gap;
+    auto r = find_blasts(f, Mask(cd10.size(), 1), o);
+    std::size_t called = 0;
+    for (auto v : r.blasts) called += v;
+    return called;
+  };
+  EXPECT_LT(lineage(true), 20u);   // below LOD: MRD not detected
+  EXPECT_GT(lineage(false), 500u); // without the bridge the stages are called blasts
+}
+
 // B lineages of >= 20,000 events run the per-event passes and per-component refits on the
 // thread budget: the result must be the same event for event.
 TEST(Dfn, SameBlastsWithOneAndTwoThreads) {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Developer tool: generate the DfN tuning set (seeds 201-230 only; tests use 301-310, samples/ 101-105,
+# Developer tool: generate the DfN tuning set (seeds 201-260 only; tests use 301-310, samples/ 101-105,
 # the check set 401-410).
 # Usage: tools/tune/gen-tuning-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/tune)
 BUILD=${1:-build}; OUT=${2:-/tmp/tune}
@@ -31,5 +31,18 @@ for seed in $(seq 231 240); do
     st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
     while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
   done
+done
+# Fresh tubes added in the sixth 2026-11-22 session (rare seeds 241-260, regenerating 241-250;
+# styles rotated afresh from bd).
+i=0
+for seed in $(seq 241 260); do
+  for sc in mrd-0.01 mrd-loq; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
+done
+for seed in $(seq 241 250); do
+  st=${styles[$((i % 3))]}; i=$((i+1)); gen negative-regenerating $seed $st &
+  while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
 done
 wait
