@@ -628,6 +628,25 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       clearly_b_events[c] += clearly_b(i);
     }
   }
+  // A tiny normal piece is judged by its mean, and a clone merged with cells of another kind can
+  // average out to a plain stage (mrd-0.01/254: 83 blasts, CD38 dim, with 100 CD38-bright plasma
+  // cells in a piece of 0.7% whose mean continued stage II; 0 called). Such a piece, two
+  // populations by the BIC on all its events (each >= LOD events), is set aside like the
+  // ridge-only pieces above, so its events are judged one by one against the substantial stages.
+  {
+    std::vector<char> two(k, 0);
+    parallel_for(k, true, [&](std::size_t c) {
+      if (normal[c] && !substantial(c) && own_rows[c].size() >= 2 * opt.lod_events * d)
+        two[c] = !bic_split_dim(own_rows[c], d, static_cast<double>(opt.lod_events), true, 1500).empty();
+    });
+    for (std::size_t c = 0; c < k; ++c)
+      if (two[c]) {
+        normal[c] = false;
+        set_aside[c] = true;
+        own_rows[c].clear();
+        if (opt.diagnostics) r.notes.push_back("DfN tiny " + std::to_string(c) + " holds two populations: set aside");
+      }
+  }
   if (opt.robust_core < 1.0) {
     // A small clone close to a hematogone stage is absorbed by that stage's component, whose
     // covariance then stretches over it and hides it. Refit every substantial normal piece to
