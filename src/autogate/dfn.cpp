@@ -1113,11 +1113,13 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::size_t kept = 0;
   for (auto i : idx) {
     if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
-    // Rare clusters and leaves split from off-pathway pieces were found among cells of other
-    // lineages that leaked into the B-lineage gate (CD34+ myeloid progenitors, basophils), which
+    // Rare clusters, leaves split from off-pathway pieces and small mixture models (< 1% of the
+    // B lineage) are found or fitted among cells of other lineages that leaked into the
+    // B-lineage gate (CD34+ myeloid progenitors, basophils, granulocytes, dead cells), which
     // weigh as much as the blasts there: their events must themselves be clearly B (either
-    // lineage marker, so a blast negative for one antigen still counts) and not plasma cells.
-    if (assigned[i] - 1 >= rare_from || split_born[assigned[i] - 1]) {
+    // lineage marker, so a blast negative for one antigen still counts) and not plasma cells
+    // (small mixture models too: 0.01/258 counted 18 granulocytes with its 78 blasts, CD22 94%).
+    if (assigned[i] - 1 >= rare_from || split_born[assigned[i] - 1] || blast_weight[assigned[i] - 1] < substantial_share) {
       if (!clearly_b(i)) continue;
       // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
       // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
