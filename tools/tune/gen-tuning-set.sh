@@ -1,5 +1,5 @@
 #!/bin/bash
-# Developer tool: generate the DfN tuning set (seeds 201-260 only; tests use 301-310, samples/ 101-105,
+# Developer tool: generate the DfN tuning set (seeds 201-280 only; tests use 301-310, samples/ 101-105,
 # the check set 401-410).
 # Usage: tools/tune/gen-tuning-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/tune)
 BUILD=${1:-build}; OUT=${2:-/tmp/tune}
@@ -44,5 +44,20 @@ done
 for seed in $(seq 241 250); do
   st=${styles[$((i % 3))]}; i=$((i+1)); gen negative-regenerating $seed $st &
   while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+done
+# A third fresh batch (same session, evaluated once before being traced): rare seeds 261-280,
+# regenerating marrow and 0.1% on 261-270, styles rotated afresh from bd.
+i=0
+for seed in $(seq 261 280); do
+  for sc in mrd-0.01 mrd-loq; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
+done
+for seed in $(seq 261 270); do
+  for sc in negative-regenerating mrd-0.1; do
+    st=${styles[$((i % 3))]}; i=$((i+1)); gen $sc $seed $st &
+    while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+  done
 done
 wait
