@@ -553,7 +553,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         normal[pick] = true;
         if (opt.diagnostics) {
           std::string t = "DfN gap bridged by piece " + std::to_string(pick) + " mean";
-          for (double v : mix.components[pick].mean) t += " " + std::to_string(v);
+          for (std::size_t a = 0; a < d; ++a) t += " " + f[a].marker + " " + std::to_string(raw_mean(mix.components[pick], a));
           r.notes.push_back(t);
         }
         grow();
