@@ -56,6 +56,35 @@ Score score(const BLineage& b, const DfnResult& r) {
   return s;
 }
 
+// A B lineage with the lineage markers CD19 and CD22 too, for tests with cells of other
+// lineages in the CD19-or-CD22 gate: `add` appends n cells of one phenotype (noise `sd`).
+struct GatedLineage {
+  struct Phenotype { double cd10, cd20, cd34, cd38, cd45, cd19, cd22; };
+  BLineage b;
+  std::vector<double> cd19, cd22;
+  std::normal_distribution<double> e;
+  GatedLineage(std::size_t normal, double sd, std::mt19937_64& rng) : e(0, sd) {
+    b.add_normal(normal, rng);
+    for (std::size_t i = 0; i < normal; ++i) { cd19.push_back(0.65 + e(rng)); cd22.push_back(0.6 + e(rng)); }
+  }
+  void add(std::size_t n, const Phenotype& p, int blast, std::mt19937_64& rng) {
+    for (std::size_t i = 0; i < n; ++i) {
+      b.cd10.push_back(p.cd10 + e(rng)); b.cd20.push_back(p.cd20 + e(rng)); b.cd34.push_back(p.cd34 + e(rng));
+      b.cd38.push_back(p.cd38 + e(rng)); b.cd45.push_back(p.cd45 + e(rng));
+      cd19.push_back(p.cd19 + e(rng)); cd22.push_back(p.cd22 + e(rng));
+      b.blast.push_back(blast);
+    }
+  }
+  DfnResult find() const {
+    auto features = b.features();
+    features.push_back({"CD19", cd19, MaturationRole::lineage, 0.3, 0.15});
+    features.push_back({"CD22", cd22, MaturationRole::lineage, 0.3, 0.15});
+    DfnOptions o;
+    o.components = 16;  // as the template: the pathway needs pieces besides the other cells
+    return find_blasts(features, Mask(b.blast.size(), 1), o);
+  }
+};
+
 }  // namespace
 
 TEST(Dfn, HematogonesAloneAreNotBlasts) {
@@ -108,28 +137,10 @@ TEST(Dfn, WithoutMatureBCellsEveryClusterIsAbnormal) {
 // core would hide the clone; split on all its events with CD19 and CD22, it gives the clone up.
 TEST(Dfn, CloneMergedWithOtherLineageCellsIsSplitOff) {
   std::mt19937_64 rng(606);
-  BLineage b;
-  b.add_normal(60000, rng);
-  std::normal_distribution<double> e(0, 0.035);
-  std::vector<double> cd19, cd22;
-  for (std::size_t i = 0; i < 60000; ++i) { cd19.push_back(0.65 + e(rng)); cd22.push_back(0.6 + e(rng)); }
-  auto add = [&](std::size_t n, double c10, double c34, double c38, double c45, double c19, double c22, int blast) {
-    for (std::size_t i = 0; i < n; ++i) {
-      b.cd10.push_back(c10 + e(rng)); b.cd20.push_back(0.12 + e(rng)); b.cd34.push_back(c34 + e(rng));
-      b.cd38.push_back(c38 + e(rng)); b.cd45.push_back(c45 + e(rng));
-      cd19.push_back(c19 + e(rng)); cd22.push_back(c22 + e(rng));
-      b.blast.push_back(blast);
-    }
-  };
-  add(2500, 0.15, 0.12, 0.55, 0.55, 0.15, 0.40, 0);  // basophil-like
-  add(90, 0.15, 0.33, 0.45, 0.50, 0.65, 0.60, 1);    // the clone (found 0 without the split)
-  auto features = b.features();
-  features.push_back({"CD19", cd19, MaturationRole::lineage, 0.3, 0.15});
-  features.push_back({"CD22", cd22, MaturationRole::lineage, 0.3, 0.15});
-  DfnOptions o;
-  o.components = 16;  // as the template: the pathway needs pieces besides the other cells
-  auto r = find_blasts(features, Mask(b.blast.size(), 1), o);
-  auto s = score(b, r);
+  GatedLineage t(60000, 0.035, rng);
+  t.add(2500, {0.15, 0.12, 0.12, 0.55, 0.55, 0.15, 0.40}, 0, rng);  // basophil-like
+  t.add(90, {0.15, 0.12, 0.33, 0.45, 0.50, 0.65, 0.60}, 1, rng);    // the clone (found 0 without the split)
+  auto s = score(t.b, t.find());
   EXPECT_NEAR(static_cast<double>(s.found), 90.0, 18.0);
   EXPECT_GE(s.true_pos, 72u);
 }
@@ -140,28 +151,10 @@ TEST(Dfn, CloneMergedWithOtherLineageCellsIsSplitOff) {
 // split on its events with CD19 and CD22, its clone leaf is found.
 TEST(Dfn, SmallCloneMergedWithMyeloidProgenitorsIsSplitOff) {
   std::mt19937_64 rng(808);
-  BLineage b;
-  b.add_normal(60000, rng);
-  std::normal_distribution<double> e(0, 0.03);
-  std::vector<double> cd19, cd22;
-  for (std::size_t i = 0; i < 60000; ++i) { cd19.push_back(0.65 + e(rng)); cd22.push_back(0.6 + e(rng)); }
-  auto add = [&](std::size_t n, double c34, double c45, double c19, double c22, int blast) {
-    for (std::size_t i = 0; i < n; ++i) {
-      b.cd10.push_back(0.12 + e(rng)); b.cd20.push_back(0.08 + e(rng)); b.cd34.push_back(c34 + e(rng));
-      b.cd38.push_back(0.5 + e(rng)); b.cd45.push_back(c45 + e(rng));
-      cd19.push_back(c19 + e(rng)); cd22.push_back(c22 + e(rng));
-      b.blast.push_back(blast);
-    }
-  };
-  add(70, 0.62, 0.30, 0.12, 0.15, 0);  // myeloid progenitor-like
-  add(60, 0.66, 0.24, 0.65, 0.60, 1);  // the clone
-  auto features = b.features();
-  features.push_back({"CD19", cd19, MaturationRole::lineage, 0.3, 0.15});
-  features.push_back({"CD22", cd22, MaturationRole::lineage, 0.3, 0.15});
-  DfnOptions o;
-  o.components = 16;
-  auto r = find_blasts(features, Mask(b.blast.size(), 1), o);
-  auto s = score(b, r);  // 0 found without the split of such pieces
+  GatedLineage t(60000, 0.03, rng);
+  t.add(70, {0.12, 0.08, 0.62, 0.5, 0.30, 0.12, 0.15}, 0, rng);  // myeloid progenitor-like
+  t.add(60, {0.12, 0.08, 0.66, 0.5, 0.24, 0.65, 0.60}, 1, rng);  // the clone
+  auto s = score(t.b, t.find());  // 0 found without the split of such pieces
   EXPECT_NEAR(static_cast<double>(s.found), 60.0, 12.0);
   EXPECT_GE(s.true_pos, 48u);
 }
