@@ -267,14 +267,17 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
         return raw_mean(g, a) > clear_limit(f[a]);
     return false;
   };
+  // Shift of b's mean from a's in feature q, in a's SDs.
+  auto shift_in_sds = [&](const Gaussian& b, const Gaussian& a, std::size_t q) {
+    return (b.mean[q] - a.mean[q]) / std::sqrt(std::max(a.cov[q * d + q], 1e-12));
+  };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
     // A piece clearly CD34+ and clearly CD20+ at once is asynchronous whatever its neighbour:
     // normal precursors lose CD34 before CD20 appears.
     if (clearly_positive(b, MaturationRole::cd34) && clearly_positive(b, MaturationRole::cd20)) return true;
     const bool both_precursors = precursor(b) && precursor(a);
     for (std::size_t q = 0; q < d; ++q) {
-      const double sd = std::sqrt(std::max(a.cov[q * d + q], 1e-12));
-      const double delta = (b.mean[q] - a.mean[q]) / sd;
+      const double delta = shift_in_sds(b, a, q);
       switch (f[q].role) {
         case MaturationRole::cd20:
           // CD20 rising by more than the margin while CD34 stays (does not fall by even one
@@ -284,7 +287,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
             bool cd34_falls = false;
             for (std::size_t p = 0; p < d; ++p)
               if (f[p].role == MaturationRole::cd34)
-                cd34_falls = (b.mean[p] - a.mean[p]) / std::sqrt(std::max(a.cov[p * d + p], 1e-12)) < -1.0;
+                cd34_falls = shift_in_sds(b, a, p) < -1.0;
             if (!cd34_falls) return true;
           }
           break;
@@ -540,8 +543,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           if (o.total > pick_total || breaks_stage_rules(gb, ga)) continue;
           bool maturation_only = true;
           for (std::size_t q = 0; q < d && maturation_only; ++q) {
-            const double sd = std::sqrt(std::max(ga.cov[q * d + q], 1e-12));
-            const double delta = (gb.mean[q] - ga.mean[q]) / sd;
+            const double delta = shift_in_sds(gb, ga, q);
             if (f[q].role == MaturationRole::cd38) maturation_only = delta >= 0;
             else if (f[q].role == MaturationRole::cd58) maturation_only = delta <= 1.0;
             else if (f[q].role == MaturationRole::cd45) maturation_only = delta >= -2 * opt.relation_margin;
