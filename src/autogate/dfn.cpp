@@ -30,9 +30,8 @@ struct Standardized {
   // a tenth of their 5-95% spread).
   void add(Column values, const Mask& mask) {
     auto v = gather(values, mask);
-    auto mm = median_mad(v);
-    std::vector<double> t = gather(values, mask);
-    const double spread = quantile_inplace(t, 0.95).value_or(1) - quantile_inplace(t, 0.05).value_or(0);
+    const auto mm = median_mad(v);  // (works on its own copy)
+    const double spread = quantile_inplace(v, 0.95).value_or(1) - quantile_inplace(v, 0.05).value_or(0);
     centre.push_back(mm ? mm->median : 0);
     scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
     ++d;
