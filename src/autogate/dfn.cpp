@@ -647,7 +647,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     std::vector<char> two(k, 0);
     parallel_for(k, true, [&](std::size_t c) {
       if (normal[c] && !substantial(c) && own_rows[c].size() >= 2 * opt.lod_events * d)
-        two[c] = !bic_split_dim(own_rows[c], d, static_cast<double>(opt.lod_events), true, 1500).empty();
+        two[c] = !bic_split_in(own_rows[c], d, static_cast<double>(opt.lod_events)).empty();
     });
     for (std::size_t c = 0; c < k; ++c)
       if (two[c]) {
