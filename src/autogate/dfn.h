@@ -55,6 +55,10 @@ struct DfnOptions {
   // When no precursor stage continues the mature B cells, let the nearest CD34-negative
   // precursor piece whose displacement is of normal maturation only bridge the gap.
   bool bridge_gap = true;
+  // A rare cluster under-expressing CD58 (given its other markers) beyond directional_margin
+  // is not leukaemic: B-ALL over-expresses CD58; dimming of it with the other antigens marks
+  // damaged cells and the dim tails of a normal stage.
+  bool reject_cd58_dim = true;
   // Share of its events to which each substantial normal piece is refitted (concentration
   // steps, MCD-like) before outliers are sought: a clone absorbed by a hematogone stage would
   // otherwise widen that stage and hide inside it. 1 = no refit.

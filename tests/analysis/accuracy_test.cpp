@@ -100,19 +100,19 @@ TEST_P(Accuracy, MatchesTruth) {
   std::filesystem::remove(g.fcs);
 }
 
-// Three naming styles; every scenario once. The cases that still fail are instantiated under
+// Three naming styles; every scenario once. The case that still fails is instantiated under
 // DISABLED_Generated (same assertions, not loosened) with the figures measured at the last
 // commit (tuning seeds 201-280, never these):
-//   mrd-0.01/303/beckman: 125 blasts called (0.01443%), truth 84 (0.00994%): +45%, limit 20%.
 //   mrd-loq/304/cytek: 0 blasts called, truth 50 (0.00289%).
-//   Both called 0 after the robust-pathway round (tuning 39 -> 46/60, check seeds 401-410
-//   19 -> 26/40) and after the tiny-piece and core-aberrancy rules (tuning 69 -> 71/100, check
-//   26/40); 303 is detected since the set-aside, stage-split, spread and small-model rules
-//   (tuning 71 -> 81, check 26 -> 28/40); unchanged after the finer rare-cluster fit and the
-//   per-event plasma rule (tuning 81 -> 82, check 28 -> 30/40), and after the sixth session's
-//   gap, two-population, mixed-piece and clearly-B rules (tuning 86 -> 90/100 and 34 -> 40 on
-//   the fresh seeds 241-260, check 31 -> 34/40). Held-out tubes are not analysed per event, so
-//   as not to tune on them.
+//   It called 0 after the robust-pathway round (tuning 39 -> 46/60, check seeds 401-410
+//   19 -> 26/40), after the tiny-piece and core-aberrancy rules (tuning 69 -> 71/100, check
+//   26/40), the set-aside, stage-split, spread and small-model rules (tuning 71 -> 81, check
+//   26 -> 28/40), the finer rare-cluster fit and the per-event plasma rule (tuning 81 -> 82,
+//   check 28 -> 30/40), the sixth session's gap, two-population, mixed-piece and clearly-B
+//   rules (tuning 86 -> 90/100 and 34 -> 40 on the fresh seeds 241-260, check 31 -> 34/40),
+//   and the CD58-dim rule. mrd-0.01/303/beckman (disabled until then: 125 called for 84 since
+//   the set-aside rules) passes since the CD58-dim rule, built on tuning tube 0.01/273 alone:
+//   80 for 84. Held-out tubes are not analysed per event, so as not to tune on them.
 const auto name_case = [](const ::testing::TestParamInfo<Case>& i) {
   std::string s = std::string(i.param.scenario) + "_" + std::to_string(i.param.seed) + "_" + i.param.style;
   for (auto& ch : s) if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
@@ -123,7 +123,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"mrd-5", 301, "cytek"}, Case{"mrd-0.1", 302, "bd"},
                       Case{"negative-regenerating", 305, "bd"}, Case{"cd19neg-relapse", 306, "beckman"},
                       Case{"cd22-partial", 307, "cytek"}, Case{"cd22-dim", 308, "bd"},
-                      Case{"cd19-under", 309, "beckman"}, Case{"cd19-over", 310, "cytek"}),
+                      Case{"cd19-under", 309, "beckman"}, Case{"cd19-over", 310, "cytek"},
+                      Case{"mrd-0.01", 303, "beckman"}),
     name_case);
 // Regression cases from the tuning seeds (201-280: not evidence of generalisation, but each
 // pins a failure a DfN rule fixed): 0.01/240 (a clone that was a tiny mixture piece admitted to
@@ -155,5 +156,5 @@ INSTANTIATE_TEST_SUITE_P(
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
-    ::testing::Values(Case{"mrd-0.01", 303, "beckman"}, Case{"mrd-loq", 304, "cytek"}),
+    ::testing::Values(Case{"mrd-loq", 304, "cytek"}),
     name_case);
