@@ -1137,8 +1137,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
             return normal_d2(mean) < cluster_limit && aberrancy2(mean) <= cluster_aberrancy_limit;
           };
           if (inside(g.mean.data()) &&
-              inside(densest_mean(g, rows_of_component(rare, static_cast<std::size_t>(&g - rare.components.data())), d,
-                                  opt.rare_core, opt.lod_events).data()))
+              (opt.rare_core >= 1.0 || inside(densest_mean(g, rows_of_component(rare, static_cast<std::size_t>(&g - rare.components.data())), d,
+                                  opt.rare_core, opt.lod_events).data())))
             continue;
           if (is_coarse) {
             coarse_models.push_back(g);
@@ -1176,6 +1176,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
       const std::vector<double> own = rows_assigned_to(b + 1);
       concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
+      // Too few events for a covariance of their own (as most clones near the LOQ): the
+      // location alone (loq/260: 79 -> 47 for 50; 270: 49 -> 50).
+      if (own.size() / d < 10 * d) blast_models[b].mean = densest_mean(blast_models[b], own, d, opt.rare_core, opt.lod_events);
     }
     rare_refitted = true;
     assign_and_confirm();
