@@ -1136,10 +1136,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           auto inside = [&](const double* mean) {
             return normal_d2(mean) < cluster_limit && aberrancy2(mean) <= cluster_aberrancy_limit;
           };
-          if (inside(g.mean.data()) &&
-              (opt.rare_core >= 1.0 || inside(densest_mean(g, rows_of_component(rare, static_cast<std::size_t>(&g - rare.components.data())), d,
-                                  opt.rare_core, opt.lod_events).data())))
-            continue;
+          if (inside(g.mean.data())) {
+            if (opt.rare_core >= 1.0) continue;
+            const std::size_t which = static_cast<std::size_t>(&g - rare.components.data());
+            const auto own = rows_of_component(rare, which);
+            if (inside(densest_mean(g, own, d, opt.rare_core, opt.lod_events).data())) continue;
+          }
           if (is_coarse) {
             coarse_models.push_back(g);
           } else if (std::any_of(coarse_models.begin(), coarse_models.end(), [&](const Gaussian& c) {
@@ -1176,9 +1178,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
       const std::vector<double> own = rows_assigned_to(b + 1);
       concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
-      // Too few events for a covariance of their own (as most clones near the LOQ): the
-      // location alone (loq/260: 79 -> 47 for 50; 270: 49 -> 50).
-      if (own.size() / d < 10 * d) blast_models[b].mean = densest_mean(blast_models[b], own, d, opt.rare_core, opt.lod_events);
+      // Too few events for a covariance of their own (most clones near the LOQ; concentrate
+      // leaves those as they are): the location alone (loq/260: 79 -> 47 for 50).
+      if (own.size() / d < 10 * d)
+        blast_models[b].mean = densest_mean(blast_models[b], own, d, opt.rare_core, opt.lod_events);
     }
     rare_refitted = true;
     assign_and_confirm();

@@ -146,7 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
 // beside stage I, admitted as its continuation: 0 called before CD34+ pieces deviating from a
 // CD34+ stage in the aberrant directions were kept off), loq/241 and loq/279 (clones near the LOQ
 // that the rare-cluster fit diluted with stage tails, centroid inside the pathway's cluster
-// region: 0 called before the densest half of such a cluster was judged too; 241 counts 45,
+// region: 0 called before the densest half of such a cluster was judged too; 241 counts 48,
 // below the LOQ, so MRD only). (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned
 // here: below the LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`.)
 INSTANTIATE_TEST_SUITE_P(
