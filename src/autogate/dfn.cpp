@@ -100,6 +100,37 @@ std::vector<double> densest_mean(const Gaussian& g, const std::vector<double>& r
   return h.mean;
 }
 
+// Precision matrix (cov^-1 = L^T L, L = g.chol_inv), d x d row-major.
+std::vector<double> precision_of(const Gaussian& g) {
+  const std::size_t d = g.mean.size();
+  const auto& L = g.chol_inv;
+  std::vector<double> P(d * d, 0.0);
+  for (std::size_t p = 0; p < d; ++p)
+    for (std::size_t q = 0; q < d; ++q)
+      for (std::size_t t = std::max(p, q); t < d; ++t) P[p * d + q] += L[t * d + p] * L[t * d + q];
+  return P;
+}
+
+// Marker a's deviation of `row` from `mean` given the other markers (conditional Gaussian with
+// precision P, d x d): z_a = (P (row - mean))_a / sqrt(P_aa).
+double conditional_z(const std::vector<double>& P, std::size_t d, const double* mean, const double* row,
+                     std::size_t a) {
+  double z = 0;
+  for (std::size_t q = 0; q < d; ++q) z += P[a * d + q] * (row[q] - mean[q]);
+  return z / std::sqrt(std::max(P[a * d + a], 1e-12));
+}
+
+// Direction in which leukaemic precursors deviate from normal ones in a marker: over (+1) for
+// CD10, CD34, CD20, CD58; under (-1) for CD38, CD45; none (0) for the rest.
+double aberrant_direction(MaturationRole role) {
+  switch (role) {
+    case MaturationRole::cd10: case MaturationRole::cd34: case MaturationRole::cd20: case MaturationRole::cd58:
+      return 1;
+    case MaturationRole::cd38: case MaturationRole::cd45: return -1;
+    default: return 0;
+  }
+}
+
 // At most m of the rows (n x d), evenly strided (all of them when n <= m).
 std::vector<double> strided_rows(const std::vector<double>& rows, std::size_t d, std::size_t m) {
   const std::size_t n = rows.size() / d;
@@ -376,20 +407,12 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // directions (CD10, CD34, CD20, CD58 over; CD38, CD45 under); root of the sum of squares.
   auto directional_offset = [&](const Gaussian& b, const Gaussian& a) {
     const std::size_t dm = a.mean.size();
-    std::vector<double> P(dm * dm, 0.0);
-    for (std::size_t p = 0; p < dm; ++p)
-      for (std::size_t q = 0; q < dm; ++q)
-        for (std::size_t t = std::max(p, q); t < dm; ++t) P[p * dm + q] += a.chol_inv[t * dm + p] * a.chol_inv[t * dm + q];
+    const std::vector<double> P = precision_of(a);
     double s2 = 0;
     for (std::size_t p = 0; p < dm; ++p) {
-      const auto role = f[marker_dims[p]].role;
-      const double dir = role == MaturationRole::cd10 || role == MaturationRole::cd34 || role == MaturationRole::cd20 ||
-                                 role == MaturationRole::cd58 ? 1.0
-                         : role == MaturationRole::cd38 || role == MaturationRole::cd45 ? -1.0 : 0.0;
+      const double dir = aberrant_direction(f[marker_dims[p]].role);
       if (dir == 0) continue;
-      double z = 0;
-      for (std::size_t q = 0; q < dm; ++q) z += P[p * dm + q] * (b.mean[q] - a.mean[q]);
-      z = dir * z / std::sqrt(std::max(P[p * dm + p], 1e-12));
+      const double z = dir * conditional_z(P, dm, a.mean.data(), b.mean.data(), p);
       if (z > 0) s2 += z * z;
     }
     return std::sqrt(s2);
@@ -844,23 +867,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // z_m = (P (x - mu))_m / sqrt(P_mm), P the precision), counted only in the directions in
   // which leukaemic precursors deviate (CD10, CD34, CD20, CD58 over; CD38, CD45 under).
   std::vector<std::vector<double>> precision(k);
-  for (auto c : normal_ids) {
-    const auto& L = mix.components[c].chol_inv;  // cov^-1 = L^T L
-    auto& P = precision[c];
-    P.assign(d * d, 0.0);
-    for (std::size_t p = 0; p < d; ++p)
-      for (std::size_t q = 0; q < d; ++q)
-        for (std::size_t t = std::max(p, q); t < d; ++t) P[p * d + q] += L[t * d + p] * L[t * d + q];
-  }
+  for (auto c : normal_ids) precision[c] = precision_of(mix.components[c]);
   std::vector<double> direction(d, 0.0);
   std::size_t aberrant_markers = 0;
   for (std::size_t a = 0; a < d; ++a) {
-    switch (f[a].role) {
-      case MaturationRole::cd10: case MaturationRole::cd34: case MaturationRole::cd20: case MaturationRole::cd58:
-        direction[a] = 1; break;
-      case MaturationRole::cd38: case MaturationRole::cd45: direction[a] = -1; break;
-      default: break;
-    }
+    direction[a] = aberrant_direction(f[a].role);
     aberrant_markers += direction[a] != 0;
   }
   const double aberrancy_limit =
@@ -882,12 +893,8 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     return best;
   };
   // Marker a's deviation at normal component c from what the other markers predict.
-  auto conditional_z = [&](const double* row, std::size_t c, std::size_t a) {
-    const auto& g = mix.components[c];
-    const auto& P = precision[c];
-    double z = 0;
-    for (std::size_t q = 0; q < d; ++q) z += P[a * d + q] * (row[q] - g.mean[q]);
-    return z / std::sqrt(std::max(P[a * d + a], 1e-12));
+  auto z_at = [&](const double* row, std::size_t c, std::size_t a) {
+    return conditional_z(precision[c], d, mix.components[c].mean.data(), row, a);
   };
   auto aberrancy2 = [&](const double* row) {
     const std::size_t best = nearest_normal(row);
@@ -895,7 +902,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     double s2 = 0;
     for (std::size_t a = 0; a < d; ++a) {
       if (direction[a] == 0) continue;
-      const double z = direction[a] * conditional_z(row, best, a);
+      const double z = direction[a] * z_at(row, best, a);
       if (z > 0) s2 += z * z;
     }
     return s2;
@@ -911,7 +918,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   auto cd58_under = [&](const double* row) {
     if (!opt.reject_cd58_dim || cd58_dim == d) return false;
     const std::size_t best = nearest_normal(row);
-    return best != k && conditional_z(row, best, cd58_dim) < -opt.directional_margin;
+    return best != k && z_at(row, best, cd58_dim) < -opt.directional_margin;
   };
   // Final assignment of every B-lineage event: the most likely of normal components, other
   // clusters and blast models; a blast must also lie within the blast model's own core.
