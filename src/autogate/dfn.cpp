@@ -1159,7 +1159,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           const bool candidate = precursor_like(g.mean);
           if (candidate) rare_from = std::min(rare_from, blast_models.size());
           (candidate ? blast_weight : other_weight).push_back(size / nb);
-          (candidate ? blast_models : other_models).push_back(std::move(g));
+          // A copy: rows_of_component still classifies with every component of this fit (a
+          // moved-from one has distance 0 everywhere and took the later clusters' rows).
+          (candidate ? blast_models : other_models).push_back(g);
         }
       }
     }
