@@ -1115,16 +1115,19 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       const std::size_t coarse = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
       const std::size_t fine = std::clamp<std::size_t>(m / (2 * opt.lod_events), 1, 12);
       std::vector<Gaussian> coarse_models;
-      // The candidates (all of them, not the subsample) that the small mixture gives to c.
-      auto rows_of_component = [&](const Mixture& mx, std::size_t c) {
-        std::vector<double> own;
-        for (std::size_t j = 0; j < out_idx.size(); ++j)
-          if (mx.classify(&out_rows[j * d]) == c) own.insert(own.end(), &out_rows[j * d], &out_rows[j * d] + d);
-        return own;
-      };
       for (const bool is_coarse : {true, false}) {
         if (!is_coarse && fine <= coarse) break;
         Mixture rare = fit_mixture(sub, d, is_coarse ? coarse : fine, 60, 1e-3);
+        // The component of this fit each candidate (all of them, not the subsample) belongs
+        // to, classified once while the fit is whole (its components are moved out below).
+        std::vector<std::size_t> owner(out_idx.size());
+        for (std::size_t j = 0; j < out_idx.size(); ++j) owner[j] = rare.classify(&out_rows[j * d]);
+        auto rows_of_component = [&](std::size_t c) {
+          std::vector<double> own;
+          for (std::size_t j = 0; j < out_idx.size(); ++j)
+            if (owner[j] == c) own.insert(own.end(), &out_rows[j * d], &out_rows[j * d] + d);
+          return own;
+        };
         for (auto& g : rare.components) {
           const double size = g.weight * static_cast<double>(m) * scale_up;
           if (opt.diagnostics) {
@@ -1146,7 +1149,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           if (inside(g.mean.data())) {
             if (opt.rare_core >= 1.0) continue;
             const std::size_t which = static_cast<std::size_t>(&g - rare.components.data());
-            const auto own = rows_of_component(rare, which);
+            const auto own = rows_of_component(which);
             if (inside(densest_mean(g, own, d, opt.rare_core, opt.lod_events).data())) continue;
           }
           if (is_coarse) {
@@ -1159,9 +1162,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
           const bool candidate = precursor_like(g.mean);
           if (candidate) rare_from = std::min(rare_from, blast_models.size());
           (candidate ? blast_weight : other_weight).push_back(size / nb);
-          // A copy: rows_of_component still classifies with every component of this fit (a
-          // moved-from one has distance 0 everywhere and took the later clusters' rows).
-          (candidate ? blast_models : other_models).push_back(g);
+          (candidate ? blast_models : other_models).push_back(std::move(g));
         }
       }
     }
