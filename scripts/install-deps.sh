@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(cmake g++ make clang libclang-rt-14-dev
       libopencv-dev libarmadillo-dev libgtest-dev libbenchmark-dev libpugixml-dev
-      libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libssl-dev libomp-dev)
+      libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libssl-dev libomp-dev libnanoflann-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -282,6 +282,7 @@ struct Run {
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
       o.robust_core = num("robust_core", o.robust_core);
       o.rare_core = num("rare_core", o.rare_core);
+      o.density_excess = num("density_excess", o.density_excess);
       o.core_aberrant_p = num("core_aberrant_p", o.core_aberrant_p);
       o.rare_spread_ratio = num("rare_spread_ratio", o.rare_spread_ratio);
       // Scatter limits from a reference population the template names (when the channel is in

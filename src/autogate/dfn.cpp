@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 #include <optional>
 
+#include "autogate/excess.h"
 #include "autogate/gmm.h"
 #include "autogate/parallel.h"
 #include "autogate/stats.h"
@@ -729,7 +731,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
                                             1.5 * std::sqrt(mix.components[c].cov[cd38_dim * d + cd38_dim]));
     if (std::isfinite(brightest)) plasma_cd38 = brightest;
   }
-  auto plasma_like = [&](const std::vector<double>& mean) {
+  auto plasma_like = [&](const auto& mean) {  // (a vector or a row pointer)
     return cd38_dim < d && cd10_dim < d && mean[cd38_dim] > plasma_cd38 &&
            mean[cd10_dim] * st.scale[cd10_dim] + st.centre[cd10_dim] <= f[cd10_dim].negative_limit;
   };
@@ -743,6 +745,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::vector<Gaussian> blast_models, other_models;
   std::vector<bool> split_born;  // per mixture blast model: a leaf split from an off-pathway piece
   std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
+  std::size_t excess_from = static_cast<std::size_t>(-1);  // first blast model from a density excess
   std::vector<double> blast_weight, other_weight;
   const double nb = static_cast<double>(idx.size());
   // A non-precursor off-pathway piece may hold a clone merged with the cells of other lineages
@@ -757,13 +760,14 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Blast scatter: side scatter below the monocytes' (leaked granulocytes carry CD10) and
   // forward scatter not below the lymphocytes' (dead cells are smaller); value_of(a) gives a
   // cluster's typical raw value of feature a.
+  std::size_t ssc_dim = d, fsc_dim = d;
+  for (std::size_t a = 0; a < d; ++a) {
+    if (f[a].marker == "SSC" && std::isfinite(opt.max_side_scatter)) ssc_dim = a;
+    if (f[a].marker == "FSC" && std::isfinite(opt.min_forward_scatter)) fsc_dim = a;
+  }
   auto blast_scatter = [&](const auto& value_of) {
-    bool ok = true;
-    for (std::size_t a = 0; a < d; ++a) {
-      if (f[a].marker == "SSC" && std::isfinite(opt.max_side_scatter)) ok &= value_of(a) < opt.max_side_scatter;
-      if (f[a].marker == "FSC" && std::isfinite(opt.min_forward_scatter)) ok &= value_of(a) >= opt.min_forward_scatter;
-    }
-    return ok;
+    return (ssc_dim == d || value_of(ssc_dim) < opt.max_side_scatter) &&
+           (fsc_dim == d || value_of(fsc_dim) >= opt.min_forward_scatter);
   };
   struct Leaf { Gaussian g; bool clone_like = false; };
   auto split_off_pathway_piece = [&](std::size_t c, std::string& note) {
@@ -928,6 +932,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   std::vector<std::size_t> per_model;
   std::vector<std::uint32_t> assigned;
   std::vector<std::uint8_t> is_candidate;  // rare-blast candidates (off the normal pathway)
+  std::vector<double> distance_to_normal;   // per event: normal_d2 (with the candidates)
   std::vector<bool> keep;
   // Standardised rows of the events the last assignment gave to blast model `value - 1`.
   auto rows_assigned_to = [&](std::uint32_t value) {
@@ -979,7 +984,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (per_model[b] < opt.lod_events) continue;
-    if (b >= rare_from && !is_candidate.empty()) {
+    if (b >= excess_from) {
+      if (cd58_under(blast_models[b].mean.data())) continue;
+    } else if (b >= rare_from && !is_candidate.empty()) {
       // A rare cluster is off the pathway as a cluster of off-pathway events: at least lod of
       // the events it holds must be candidates themselves (not normal events in its core).
       std::size_t off_events = 0;
@@ -1072,9 +1079,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     // Outliers of the normal pathway (not already in a disconnected component).
     const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
     is_candidate.assign(n_all, 0);
+    distance_to_normal.assign(n_all, 0.0);
     for_each_event([&](std::size_t i, double* xl) {
       st.row(f, i, xl);
-      if (normal_d2(xl) <= limit && aberrancy2(xl) <= aberrancy_limit) return;
+      distance_to_normal[i] = normal_d2(xl);
+      if (distance_to_normal[i] <= limit && aberrancy2(xl) <= aberrancy_limit) return;
       bool in_blast = false;
       for (const auto& g : blast_models) in_blast |= g.mahalanobis2(xl) <= limit;
       // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative
@@ -1167,6 +1176,93 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       }
     }
   }
+  // Local density excess (autogate/excess.h): a clone near the LOQ inside the tails of a
+  // hematogone stage is not off the pathway by distance (loq/207: its events' normal d2 median
+  // 33, the outlier limit 33.7), so it is not among the rare candidates, but it is a compact
+  // population far denser there than the B-lineage mixture predicts. Pool: clearly-B precursor
+  // events with blast scatter beyond the normal model's 5% region, not plasma-like and not in
+  // another cluster's core; reference for the observed density: the B-lineage events beyond
+  // its 50% region. A group becomes a blast model when its seeds deviate from the pathway in
+  // the aberrant directions (median aberrancy beyond chi-square(0.05, #aberrant markers)) and
+  // its mean is precursor-like.
+  auto excess_models = [&] {
+    std::vector<Gaussian> found;
+    if (!opt.density_excess_search || distance_to_normal.empty() || !aberrant_markers) return found;
+    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
+    const double pool_d2 = chi2_upper(static_cast<double>(d), 0.05), reference_d2 = chi2_upper(static_cast<double>(d), 0.5);
+    // Per event: 1 reference, 2 candidate (may belong to a group), 4 pool (may seed one).
+    std::vector<std::uint8_t> role(n_all, 0);
+    std::vector<double> log_model(n_all, 0.0);  // of the whole B-lineage mixture
+    for_each_event([&](std::size_t i, double* xl) {
+      const double nd2 = distance_to_normal[i];
+      std::uint8_t r8 = nd2 > reference_d2 ? 1 : 0;
+      bool candidate = clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; });
+      if (candidate) {
+        bool precursor_event = false;
+        for (const auto& pf : f)
+          if ((pf.role == MaturationRole::cd10 || pf.role == MaturationRole::cd34) && std::isfinite(pf.negative_limit))
+            precursor_event |= pf.values[i] > pf.negative_limit;
+        candidate = precursor_event;
+      }
+      if (candidate) {
+        st.row(f, i, xl);
+        candidate = !plasma_like(xl);
+        for (std::size_t o = 0; o < plain_others && candidate; ++o) candidate = other_models[o].mahalanobis2(xl) > other_core;
+      }
+      if (candidate) {
+        r8 |= 2;
+        if (nd2 > pool_d2) r8 |= 4;
+        log_model[i] = mix.log_density(xl);
+      }
+      role[i] = r8;
+    });
+    std::vector<double> reference, pool, pool_log, candidates, candidate_log;
+    std::vector<std::size_t> pool_idx;
+    for (auto i : idx) {
+      if (!role[i]) continue;
+      st.row(f, i, x.data());
+      if (role[i] & 1) reference.insert(reference.end(), x.begin(), x.end());
+      if (role[i] & 2) {
+        candidates.insert(candidates.end(), x.begin(), x.end());
+        candidate_log.push_back(log_model[i]);
+      }
+      if (role[i] & 4) {
+        pool.insert(pool.end(), x.begin(), x.end());
+        pool_log.push_back(log_model[i]);
+        pool_idx.push_back(i);
+      }
+    }
+    ExcessOptions eo;
+    eo.log_excess = opt.density_excess;
+    const auto groups = excess_seed_groups(reference, pool, pool_log, d, nb, eo);
+    for (const auto& g : groups) {
+      std::vector<double> seeds, ab;
+      for (auto j : g) {
+        seeds.insert(seeds.end(), &pool[j * d], &pool[j * d] + d);
+        ab.push_back(aberrancy2(&pool[j * d]));
+      }
+      const double median_aberrancy = quantile_inplace(ab, 0.5).value_or(0.0);
+      Gaussian model = fit_excess_component(seeds, candidates, candidate_log, d, nb, core_limit);
+      const bool ok = median_aberrancy > chi2_upper(static_cast<double>(aberrant_markers), 0.05) && precursor_like(model.mean);
+      if (opt.diagnostics) {
+        std::string t = "DfN excess group seeds " + std::to_string(g.size()) + " aberrancy " + std::to_string(median_aberrancy) +
+                        " events " + std::to_string(model.weight * nb) + (ok ? " kept" : " not kept") + " mean";
+        for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(model.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
+        r.notes.push_back(t);
+      }
+      if (ok) found.push_back(std::move(model));
+    }
+    return found;
+  };
+  auto add_excess_models = [&](std::vector<Gaussian> models) {
+    if (models.empty()) return;
+    excess_from = blast_models.size();
+    rare_from = std::min(rare_from, excess_from);
+    for (auto& g : models) {
+      blast_weight.push_back(g.weight);
+      blast_models.push_back(std::move(g));
+    }
+  };
   for (std::size_t c = 0; c < k; ++c) {
     DfnResult::ComponentInfo info;
     info.weight = mix.components[c].weight;
@@ -1177,24 +1273,85 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (std::size_t a = 0; a < d; ++a) info.mean.push_back(raw_mean(mix.components[c], a));
     r.components.push_back(info);
   }
-  r.clusters = blast_models.size();
-  if (blast_models.empty()) return r;
-
-  assign_and_confirm();
-  if (opt.rare_core < 1.0 && rare_from < blast_models.size()) {
-    // A rare cluster's small mixture fit is widened by the stragglers that share the
-    // off-pathway set with it (tails of hematogone stages, myeloid progenitors): refit each to
-    // the densest share of the events it holds (the clone), then assign again.
-    for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
-      const std::vector<double> own = rows_assigned_to(b + 1);
-      concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
-      // Too few events for a covariance of their own (most clones near the LOQ; concentrate
-      // leaves those as they are): the location alone (loq/260: 79 -> 47 for 50).
-      if (own.size() / d < 10 * d)
-        blast_models[b].mean = densest_mean(blast_models[b], own, d, opt.rare_core, opt.lod_events);
+  // Developer dump (MRDFLOW_DFN_DUMP=path, diagnostics only): per B-lineage event its index,
+  // normal d2, log normal density, aberrancy, flags, candidate flag and standardised row.
+  auto dump = [&] {
+    const char* path = std::getenv("MRDFLOW_DFN_DUMP");
+    if (!opt.diagnostics || !path) return;
+    std::FILE* out = std::fopen(path, "wb");
+    if (!out) return;
+    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
+    std::vector<double> rec(6 + d);
+    for (auto i : idx) {
+      st.row(f, i, x.data());
+      double m = -INFINITY;
+      std::vector<double> ls;
+      for (auto c : normal_ids) ls.push_back(std::log(mix.components[c].weight) + mix.components[c].log_density(x.data()));
+      for (double l : ls) m = std::max(m, l);
+      double sum = 0;
+      for (double l : ls) sum += std::exp(l - m);
+      int flags = 0;
+      flags |= clearly_b(i) ? 1 : 0;
+      bool pe = false;
+      for (const auto& pf : f)
+        if ((pf.role == MaturationRole::cd10 || pf.role == MaturationRole::cd34) && std::isfinite(pf.negative_limit))
+          pe |= pf.values[i] > pf.negative_limit;
+      flags |= pe ? 2 : 0;
+      flags |= plasma_like(x) ? 4 : 0;
+      bool oc = false;
+      for (std::size_t o = 0; o < other_models.size(); ++o) oc |= other_models[o].mahalanobis2(x.data()) <= other_core;
+      flags |= oc ? 8 : 0;
+      flags |= blast_scatter([&](std::size_t a) { return f[a].values[i]; }) ? 16 : 0;
+      flags |= (!r.blasts.empty() && r.blasts[i]) ? 32 : 0;
+      rec[0] = static_cast<double>(i);
+      rec[1] = normal_ids.empty() ? 0 : normal_d2(x.data());
+      rec[2] = normal_ids.empty() ? 0 : m + std::log(sum);
+      rec[3] = normal_ids.empty() ? 0 : aberrancy2(x.data());
+      rec[4] = flags;
+      rec[5] = is_candidate.empty() ? -1 : is_candidate[i];
+      std::copy(x.begin(), x.end(), rec.begin() + 6);
+      std::fwrite(rec.data(), sizeof(double), rec.size(), out);
     }
-    rare_refitted = true;
+    std::fclose(out);
+  };
+  r.clusters = blast_models.size();
+  // The density-excess search, only where no blast cluster was confirmed: beside a confirmed
+  // clone it finds that clone's own tails and the stage events next to it as a second group
+  // (run for every tube, with the confirmed clusters' cores excluded: 179-188 of the 210
+  // tuning tubes; as a fallback: 189; docs/analysis.md, ninth session).
+  auto excess_fallback = [&] {
+    auto models = excess_models();
+    if (models.empty()) return false;
+    // The unconfirmed blast models are dropped: they were judged not to be clusters of blasts.
+    blast_models.clear();
+    blast_weight.clear();
+    split_born.clear();
+    rare_from = static_cast<std::size_t>(-1);
+    rare_refitted = false;
+    add_excess_models(std::move(models));
     assign_and_confirm();
+    return true;
+  };
+  if (blast_models.empty()) {
+    if (!excess_fallback()) { dump(); return r; }
+  } else {
+    assign_and_confirm();
+    if (opt.rare_core < 1.0 && rare_from < blast_models.size()) {
+      // A rare cluster's small mixture fit is widened by the stragglers that share the
+      // off-pathway set with it (tails of hematogone stages, myeloid progenitors): refit each to
+      // the densest share of the events it holds (the clone), then assign again.
+      for (std::size_t b = rare_from; b < blast_models.size(); ++b) {
+        const std::vector<double> own = rows_assigned_to(b + 1);
+        concentrate(blast_models[b], own, d, opt.rare_core, chi2_median, 5);
+        // Too few events for a covariance of their own (most clones near the LOQ; concentrate
+        // leaves those as they are): the location alone (loq/260: 79 -> 47 for 50).
+        if (own.size() / d < 10 * d)
+          blast_models[b].mean = densest_mean(blast_models[b], own, d, opt.rare_core, opt.lod_events);
+      }
+      rare_refitted = true;
+      assign_and_confirm();
+    }
+    if (std::none_of(keep.begin(), keep.end(), [](bool b) { return b; })) excess_fallback();
   }
   std::size_t kept = 0;
   for (auto i : idx) {
@@ -1237,6 +1394,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for (std::size_t b = 0; b < blast_models.size(); ++b)
       if (keep[b]) r.notes.push_back("DfN kept model " + std::to_string(b));
   r.clusters = kept;
+  dump();
   return r;
 }
 

@@ -75,6 +75,11 @@ struct DfnOptions {
   // exceed that of the widest substantial normal stage by at most this factor: a clone is one
   // population, a wider cluster is stragglers of several. >= 1; a large value switches it off.
   double rare_spread_ratio = 1.5;
+  // Where no blast cluster is confirmed, search for a compact group of precursor events far
+  // denser than the B-lineage mixture predicts (autogate/excess.h): density_excess is the
+  // smoothed log ratio of observed to predicted density a seed needs.
+  bool density_excess_search = true;
+  double density_excess = 4.0;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.
