@@ -43,20 +43,6 @@ struct Standardized {
   }
 };
 
-// Union-find for clustering.
-struct Components {
-  std::vector<std::size_t> parent;
-  explicit Components(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  std::size_t find(std::size_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  }
-  void join(std::size_t a, std::size_t b) {
-    a = find(a), b = find(b);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  }
-};
-
 // Concentration steps (as in MCD): refit g to the closest `keep` share of rows (n x d), its
 // covariance rescaled so that the median distance of all rows is the chi-square median.
 void concentrate(Gaussian& g, const std::vector<double>& rows, std::size_t d, double keep, double chi2_median,

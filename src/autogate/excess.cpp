@@ -7,6 +7,7 @@
 #include <nanoflann.hpp>
 
 #include "autogate/parallel.h"
+#include "autogate/union_find.h"
 
 namespace mrdflow::autogate {
 namespace {
@@ -48,18 +49,6 @@ Neighbours nearest(std::span<const double> data, std::span<const double> query, 
   return out;
 }
 
-struct UnionFind {
-  std::vector<std::size_t> parent;
-  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  std::size_t find(std::size_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  }
-  void join(std::size_t a, std::size_t b) {
-    a = find(a), b = find(b);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  }
-};
 
 }  // namespace
 
