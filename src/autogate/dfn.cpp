@@ -10,6 +10,7 @@
 #include "autogate/excess.h"
 #include "autogate/gmm.h"
 #include "autogate/parallel.h"
+#include "autogate/parallel_for.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -126,15 +127,6 @@ std::vector<double> strided_rows(const std::vector<double>& rows, std::size_t d,
   std::vector<double> out(m * d);
   for (std::size_t j = 0; j < m; ++j) std::copy_n(&rows[(j * n / m) * d], d, &out[j * d]);
   return out;
-}
-
-// Runs fn(i) for i in [0, n), on the thread budget when `threaded` and the budget allows.
-// Callers give each i work of its own, so the result does not depend on the thread count.
-template <class Fn>
-void parallel_for(std::size_t n, bool threaded, const Fn& fn) {
-  const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, thread_budget())) if (threaded && thread_budget() > 1)
-  for (std::ptrdiff_t i = 0; i < count; ++i) fn(static_cast<std::size_t>(i));
 }
 
 // "Clearly positive" limit of a marker: its negative limit plus the reference's own spread
@@ -276,18 +268,22 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
-  // Is a (standardised) mean CD10+ or CD34+ against the negative reference? Empty when neither
-  // marker has a known limit.
-  auto precursor_mean = [&](const std::vector<double>& mean) -> std::optional<bool> {
+  // CD10+ or CD34+ against the negative reference, value_of(a) giving the raw value of feature
+  // a (of a cluster or an event)? Empty when neither marker has a known limit.
+  auto precursor_by = [&](const auto& value_of) -> std::optional<bool> {
     std::optional<bool> above;
     for (std::size_t a = 0; a < d; ++a) {
       if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
           !std::isfinite(f[a].negative_limit))
         continue;
-      above = above.value_or(false) || mean[a] * st.scale[a] + st.centre[a] > f[a].negative_limit;
+      above = above.value_or(false) || value_of(a) > f[a].negative_limit;
     }
     return above;
   };
+  auto precursor_mean = [&](const std::vector<double>& mean) {  // (standardised)
+    return precursor_by([&](std::size_t a) { return mean[a] * st.scale[a] + st.centre[a]; });
+  };
+  auto precursor_event = [&](std::size_t i) { return precursor_by([&](std::size_t a) { return f[a].values[i]; }); };
   auto positive = [&](const Gaussian& g, MaturationRole role) {
     for (std::size_t a = 0; a < d; ++a)
       if (f[a].role == role && std::isfinite(f[a].negative_limit)) return raw_mean(g, a) > f[a].negative_limit;
@@ -913,6 +909,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   // Final assignment of every B-lineage event: the most likely of normal components, other
   // clusters and blast models; a blast must also lie within the blast model's own core.
   const double core_limit = chi2_upper(static_cast<double>(d), 1e-3);
+  // Core of another (non-precursor) cluster: its events are neither rare-blast candidates nor
+  // density-excess candidates.
+  const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
   const double core_aberrancy_limit =
       aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), 1e-3) : INFINITY;
   std::vector<std::size_t> per_model;
@@ -1063,7 +1062,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   }
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
-    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
     is_candidate.assign(n_all, 0);
     distance_to_normal.assign(n_all, 0.0);
     for_each_event([&](std::size_t i, double* xl) {
@@ -1074,14 +1072,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       for (const auto& g : blast_models) in_blast |= g.mahalanobis2(xl) <= limit;
       // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative
       // reference): dead cells, plasma cells and basophils off the pathway are not.
-      bool judged = false, precursor_event = false;
-      for (const auto& pf : f) {
-        if ((pf.role != MaturationRole::cd10 && pf.role != MaturationRole::cd34) || !std::isfinite(pf.negative_limit))
-          continue;
-        judged = true;
-        precursor_event |= pf.values[i] > pf.negative_limit;
-      }
-      in_blast |= judged && !precursor_event;
+      in_blast |= !precursor_event(i).value_or(true);
       // ... nor events in the core of another (non-precursor) cluster.
       // (Demoted blast candidates may hold a rare blast cluster: not these.)
       for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(xl) <= other_core;
@@ -1174,7 +1165,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   auto excess_models = [&] {
     std::vector<Gaussian> found;
     if (!opt.density_excess_search || distance_to_normal.empty() || !aberrant_markers) return found;
-    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
     const double pool_d2 = chi2_upper(static_cast<double>(d), 0.05), reference_d2 = chi2_upper(static_cast<double>(d), 0.5);
     // Per event: 1 reference, 2 candidate (may belong to a group), 4 pool (may seed one).
     std::vector<std::uint8_t> role(n_all, 0);
@@ -1182,14 +1172,9 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     for_each_event([&](std::size_t i, double* xl) {
       const double nd2 = distance_to_normal[i];
       std::uint8_t r8 = nd2 > reference_d2 ? 1 : 0;
-      bool candidate = clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; });
-      if (candidate) {
-        bool precursor_event = false;
-        for (const auto& pf : f)
-          if ((pf.role == MaturationRole::cd10 || pf.role == MaturationRole::cd34) && std::isfinite(pf.negative_limit))
-            precursor_event |= pf.values[i] > pf.negative_limit;
-        candidate = precursor_event;
-      }
+      // (Unlike the rare candidates, no event qualifies when neither CD10 nor CD34 has a limit.)
+      bool candidate = clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }) &&
+                       precursor_event(i).value_or(false);
       if (candidate) {
         st.row(f, i, xl);
         candidate = !plasma_like(xl);
@@ -1203,7 +1188,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       role[i] = r8;
     });
     std::vector<double> reference, pool, pool_log, candidates, candidate_log;
-    std::vector<std::size_t> pool_idx;
     for (auto i : idx) {
       if (!role[i]) continue;
       st.row(f, i, x.data());
@@ -1215,7 +1199,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (role[i] & 4) {
         pool.insert(pool.end(), x.begin(), x.end());
         pool_log.push_back(log_model[i]);
-        pool_idx.push_back(i);
       }
     }
     ExcessOptions eo;
@@ -1260,29 +1243,19 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     r.components.push_back(info);
   }
   // Developer dump (MRDFLOW_DFN_DUMP=path, diagnostics only): per B-lineage event its index,
-  // normal d2, log normal density, aberrancy, flags, candidate flag and standardised row.
+  // normal d2, log density of the B-lineage mixture, aberrancy, flags, candidate flag and
+  // standardised row.
   auto dump = [&] {
     const char* path = std::getenv("MRDFLOW_DFN_DUMP");
     if (!opt.diagnostics || !path) return;
     std::FILE* out = std::fopen(path, "wb");
     if (!out) return;
-    const double other_core = chi2_upper(static_cast<double>(d), 1e-2);
     std::vector<double> rec(6 + d);
     for (auto i : idx) {
       st.row(f, i, x.data());
-      double m = -INFINITY;
-      std::vector<double> ls;
-      for (auto c : normal_ids) ls.push_back(std::log(mix.components[c].weight) + mix.components[c].log_density(x.data()));
-      for (double l : ls) m = std::max(m, l);
-      double sum = 0;
-      for (double l : ls) sum += std::exp(l - m);
       int flags = 0;
       flags |= clearly_b(i) ? 1 : 0;
-      bool pe = false;
-      for (const auto& pf : f)
-        if ((pf.role == MaturationRole::cd10 || pf.role == MaturationRole::cd34) && std::isfinite(pf.negative_limit))
-          pe |= pf.values[i] > pf.negative_limit;
-      flags |= pe ? 2 : 0;
+      flags |= precursor_event(i).value_or(false) ? 2 : 0;
       flags |= plasma_like(x) ? 4 : 0;
       bool oc = false;
       for (std::size_t o = 0; o < other_models.size(); ++o) oc |= other_models[o].mahalanobis2(x.data()) <= other_core;
@@ -1291,7 +1264,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       flags |= (!r.blasts.empty() && r.blasts[i]) ? 32 : 0;
       rec[0] = static_cast<double>(i);
       rec[1] = normal_ids.empty() ? 0 : normal_d2(x.data());
-      rec[2] = normal_ids.empty() ? 0 : m + std::log(sum);
+      rec[2] = mix.log_density(x.data());
       rec[3] = normal_ids.empty() ? 0 : aberrancy2(x.data());
       rec[4] = flags;
       rec[5] = is_candidate.empty() ? -1 : is_candidate[i];
@@ -1313,7 +1286,6 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
     blast_weight.clear();
     split_born.clear();
     rare_from = static_cast<std::size_t>(-1);
-    rare_refitted = false;
     add_excess_models(std::move(models));
     assign_and_confirm();
     return true;

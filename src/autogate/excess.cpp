@@ -7,6 +7,7 @@
 #include <nanoflann.hpp>
 
 #include "autogate/parallel.h"
+#include "autogate/parallel_for.h"
 #include "autogate/union_find.h"
 
 namespace mrdflow::autogate {
@@ -38,17 +39,14 @@ Neighbours nearest(std::span<const double> data, std::span<const double> query, 
   Neighbours out;
   out.indices.assign(n * k, 0);
   out.sq_dists.assign(n * k, 0.0);
-  // Each query on its own (on the thread budget for large searches): the same answer with
-  // any thread count.
-  const auto count = static_cast<std::ptrdiff_t>(n);
-#pragma omp parallel for schedule(static, 64) num_threads(std::max(1, thread_budget())) if (n >= 512 && thread_budget() > 1)
-  for (std::ptrdiff_t j = 0; j < count; ++j) {
-    const auto q = static_cast<std::size_t>(j);
-    tree.knnSearch(&query[q * d], k, &out.indices[q * k], &out.sq_dists[q * k]);
-  }
+  // Each query on its own, in blocks of 64 (on the thread budget for large searches): the same
+  // answer with any thread count.
+  parallel_for((n + 63) / 64, n >= 512, [&](std::size_t block) {
+    for (std::size_t q = block * 64; q < std::min(n, block * 64 + 64); ++q)
+      tree.knnSearch(&query[q * d], k, &out.indices[q * k], &out.sq_dists[q * k]);
+  });
   return out;
 }
-
 
 }  // namespace
 
