@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <optional>
+#include <span>
 
 #include "autogate/excess.h"
 #include "autogate/gmm.h"
@@ -145,8 +146,12 @@ double chi2_upper(double dof, double p) {
   return dof * std::pow(1 - k + z * std::sqrt(k), 3);
 }
 
-DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,
-                      const DfnOptions& opt) {
+namespace {
+
+// DfN on features whose values hold the B-lineage events only (b_lineage: all of them, in
+// acquisition order); event_number[j] is event j's index in the sample (developer dump).
+DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask& b_lineage,
+                            std::span<const std::size_t> event_number, const DfnOptions& opt) {
   DfnResult r;
   std::vector<DfnFeature> f, lineage;  // modelled features; lineage confirmation only
   for (const auto& feat : features) (feat.role == MaturationRole::lineage ? lineage : f).push_back(feat);
@@ -1262,7 +1267,7 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       flags |= oc ? 8 : 0;
       flags |= blast_scatter([&](std::size_t a) { return f[a].values[i]; }) ? 16 : 0;
       flags |= (!r.blasts.empty() && r.blasts[i]) ? 32 : 0;
-      rec[0] = static_cast<double>(i);
+      rec[0] = static_cast<double>(event_number[i]);
       rec[1] = normal_ids.empty() ? 0 : normal_d2(x.data());
       rec[2] = mix.log_density(x.data());
       rec[3] = normal_ids.empty() ? 0 : aberrancy2(x.data());
@@ -1353,6 +1358,43 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
       if (keep[b]) r.notes.push_back("DfN kept model " + std::to_string(b));
   r.clusters = kept;
   dump();
+  return r;
+}
+
+// A per-event mask of the B-lineage events (compact order) spread back over the sample.
+template <class T>
+std::vector<T> spread(const std::vector<T>& compact, std::span<const std::size_t> event_number, std::size_t n_all) {
+  if (compact.empty()) return {};
+  std::vector<T> out(n_all, 0);
+  for (std::size_t j = 0; j < event_number.size(); ++j) out[event_number[j]] = compact[j];
+  return out;
+}
+
+}  // namespace
+
+// The B-lineage events are a few percent of the sample and every pass below visits them many
+// times, reading all modelled markers per event: gathered once into contiguous columns, those
+// passes read memory in order instead of one cache line (and TLB entry) per marker per event
+// across the whole sample (0.24 of 0.53 s of this step on the 1M-event bench sample went to
+// such reads). Same numbers: subsampling and robust statistics work on the members' rank order.
+DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lineage,
+                      const DfnOptions& opt) {
+  const std::vector<std::size_t> event_number = members(b_lineage);
+  const std::size_t nb = event_number.size();
+  std::vector<std::vector<double>> columns(features.size(), std::vector<double>(nb));
+  std::vector<DfnFeature> compact = features;
+  for (std::size_t k = 0; k < features.size(); ++k) {
+    const Column from = features[k].values;
+    for (std::size_t j = 0; j < nb; ++j) columns[k][j] = from[event_number[j]];
+    compact[k].values = columns[k];
+  }
+  DfnResult r = find_blasts_among(compact, Mask(nb, 1), event_number, opt);
+  const std::size_t n_all = b_lineage.size();
+  r.blasts = spread(r.blasts, event_number, n_all);
+  r.normal = spread(r.normal, event_number, n_all);
+  r.rare_candidates = spread(r.rare_candidates, event_number, n_all);
+  r.model_of = spread(r.model_of, event_number, n_all);
+  r.component_of = spread(r.component_of, event_number, n_all);
   return r;
 }
 
