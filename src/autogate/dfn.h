@@ -115,5 +115,10 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
 
 // Chi-square upper quantile (Wilson-Hilferty), dof degrees of freedom, upper tail p.
 double chi2_upper(double dof, double p);
+// F(dof1, dof2) upper quantile (Paulson's approximation); infinity where it does not hold.
+double f_upper(double dof1, double dof2, double p);
+// Hotelling's prediction limit: squared Mahalanobis distance that a new event of a Gaussian
+// population exceeds with probability p when mean and covariance are estimated from n events.
+double prediction_limit(double dof, double n, double p);
 
 }  // namespace mrdflow::autogate

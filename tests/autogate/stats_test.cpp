@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "autogate/gmm.h"
@@ -52,6 +53,26 @@ TEST(Stats, BimodalSplitFindsValley) {
 TEST(Stats, Chi2UpperQuantile) {
   EXPECT_NEAR(chi2_upper(5, 1e-4), 25.74, 0.6);
   EXPECT_NEAR(chi2_upper(1, 0.05), 3.84, 0.1);
+}
+
+// Reference quantiles from an exact F implementation (R qf / scipy f.isf); Paulson's
+// approximation is within about 3% from dof2 = 10 on.
+TEST(Stats, FUpperQuantile) {
+  EXPECT_NEAR(f_upper(8, 33, 1e-3), 4.441, 0.05);
+  EXPECT_NEAR(f_upper(5, 10, 0.01), 5.636, 0.1);
+  EXPECT_NEAR(f_upper(2, 20, 0.05), 3.493, 0.05);
+  EXPECT_NEAR(f_upper(8, 1000, 1e-3), 3.299, 0.05);
+  EXPECT_TRUE(std::isinf(f_upper(8, 1, 1e-3)));  // beyond the approximation: no finite limit
+}
+
+// Hotelling's prediction limit widens chi-square's for a model fitted on few events and
+// approaches it with many.
+TEST(Stats, PredictionLimit) {
+  EXPECT_NEAR(prediction_limit(8, 41, 1e-3), 44.12, 0.8);
+  EXPECT_NEAR(prediction_limit(8, 400, 1e-3), 27.35, 0.5);
+  EXPECT_GT(prediction_limit(8, 41, 1e-3), chi2_upper(8, 1e-3) + 10);
+  EXPECT_NEAR(prediction_limit(8, 1e7, 1e-3), chi2_upper(8, 1e-3), 0.3);
+  EXPECT_TRUE(std::isinf(prediction_limit(8, 10, 1e-3)));  // n <= d + 2: no estimate
 }
 
 TEST(Gmm, SeparatesTwoClustersDeterministically) {
