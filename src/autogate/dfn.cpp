@@ -977,7 +977,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       best = std::max(best, std::log(other_weight[o]) + other_models[o].log_density(x));
     return best;
   };
-  auto assign_and_confirm = [&] {
+  // Assigns every B-lineage event to the most likely model (blast models not withdrawn, within
+  // their cores); per_model counts each blast model's events.
+  auto assign = [&] {
   model_core.clear();
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     const double n_fit = std::max({blast_weight[b] * nb, static_cast<double>(opt.lod_events), 2.0 * static_cast<double>(d) + 2});
@@ -1002,10 +1004,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   });
   for (auto i : idx)
     if (assigned[i]) ++per_model[assigned[i] - 1];
+  };
   // Cluster-level confirmation on the events each blast model finally holds (medians, so no
   // event is selected by its own CD19/CD22 value): a blast cluster is B lineage (median of some
   // lineage marker above its negative limit) and a precursor (median CD10 or CD34 above its
   // negative limit), and holds at least lod events (DfN needs a cluster).
+  auto confirm = [&] {
   keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (per_model[b] < opt.lod_events) continue;
@@ -1066,6 +1070,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                         std::to_string(aberrancy2(blast_models[b].mean.data())) + " logdet " +
                         std::to_string(-2 * blast_models[b].log_norm));
   }
+  };
+  auto assign_and_confirm = [&] {
+    assign();
+    confirm();
   };
   // GMM blast candidates that fail confirmation (mixed clusters) become other models, so that
   // the rare-event search below may still find a compact blast cluster among their events.
@@ -1371,9 +1379,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       std::any_of(keep.begin(), keep.end(), [](bool b) { return !b; })) {
     withdrawn.assign(keep.size(), false);
     for (std::size_t b = 0; b < keep.size(); ++b) withdrawn[b] = !keep[b];
-    const std::vector<bool> confirmed = keep;
-    assign_and_confirm();
-    keep = confirmed;
+    assign();
   }
   std::size_t kept = 0;
   for (auto i : idx) {
