@@ -586,10 +586,29 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // twice the stage margin (pre-B is CD45 dimmer than mature B: 2.7-3.1 SD measured), and
     // the stage rules kept. The further stages then join by the usual rules, so a clone still
     // has to continue that stage to be called normal.
+    // A joined piece as CD20-bright as the brightest normal piece is mature B, even when its
+    // CD10 or CD34 mean lies above the T cells' limit (fresh seed loq/515: the mature B cells'
+    // CD10 sat above the T cells' p99.5, four mature pieces counted as precursor stages, the
+    // gap was not bridged and the whole precursor compartment was called: 7140 for 50; 46 with
+    // this rule). Only a piece CD20-dimmer than that by more than the stage margin (in the
+    // bright piece's SD) shows that a precursor stage joined.
     if (opt.bridge_gap) {
+      std::size_t cd20_dim = d, cd20_brightest = k;
+      for (std::size_t a = 0; a < d; ++a)
+        if (f[a].role == MaturationRole::cd20) cd20_dim = a;
+      for (std::size_t c = 0; c < k && cd20_dim < d; ++c)
+        if (normal[c] && substantial(c) &&
+            (cd20_brightest == k || mix.components[c].mean[cd20_dim] > mix.components[cd20_brightest].mean[cd20_dim]))
+          cd20_brightest = c;
+      auto dimmer_than_mature = [&](const Gaussian& g) {
+        if (cd20_brightest == k) return true;  // no CD20: judged by CD10/CD34 alone
+        const Gaussian& m = mix.components[cd20_brightest];
+        return g.mean[cd20_dim] < m.mean[cd20_dim] - opt.relation_margin * std::sqrt(m.cov[cd20_dim * d + cd20_dim]);
+      };
       bool precursor_joined = false;
       for (std::size_t c = 0; c < k; ++c)
-        precursor_joined = precursor_joined || (normal[c] && substantial(c) && precursor(mix.components[c]));
+        precursor_joined = precursor_joined || (normal[c] && substantial(c) && precursor(mix.components[c]) &&
+                                                dimmer_than_mature(mix.components[c]));
       std::size_t pick = k;
       double pick_total = 2 * opt.step_limit;
       for (std::size_t b = 0; b < k && !precursor_joined; ++b) {
