@@ -209,13 +209,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // Splits rows (n x d, strided to 3000) in two when the BIC prefers two clusters and each half
   // holds at least min_part rows (of those given when `of_given`, else of the strided ones); the
   // halves' weights are their shares.
-  // With `shared_fallback`, when the BIC rejects two full-covariance halves it is asked again
-  // about two halves sharing one covariance (d + 1 parameters instead of d(d+3)/2 + 1): a
-  // small clone inside a larger population is a mean shift that the full model cannot pay
-  // for (loq/210: 50 blasts among 873 basophils, penalty 450 for 10 dimensions; split by the
-  // shared model, the 51-event leaf is the clone).
   auto bic_split_dim = [&](std::vector<double> own, std::size_t d, double min_part, bool of_given,
-                           std::size_t cap = 3000, bool shared_fallback = false) -> std::vector<Gaussian> {
+                           std::size_t cap = 3000) -> std::vector<Gaussian> {
     const std::size_t given = own.size() / d;
     own = strided_rows(own, d, cap);  // a strided sample is enough to see two clusters
     const std::size_t nc = own.size() / d;
@@ -223,28 +218,23 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       min_part = std::max(min_part * static_cast<double>(nc) / static_cast<double>(std::max<std::size_t>(given, 1)),
                           static_cast<double>(d) + 2);
     if (static_cast<double>(nc) < 2 * min_part) return {};
-    const Gaussian one = fit_gaussian(own, d, 1e-3);
-    double ll1 = 0;
-    for (std::size_t j = 0; j < nc; ++j) ll1 += one.log_density(&own[j * d]);
-    auto halves = [&](bool shared) -> std::vector<Gaussian> {
-      Mixture two = fit_mixture(own, d, 2, 60, 1e-3, shared);
-      if (two.components.size() != 2) return {};
-      double ll2 = 0;
-      for (std::size_t j = 0; j < nc; ++j) ll2 += two.log_density(&own[j * d]);
-      const double params = static_cast<double>(shared ? d + 1 : d + d * (d + 1) / 2 + 1);
-      if (2 * (ll2 - ll1) - params * std::log(static_cast<double>(nc)) <= 0) return {};
-      for (auto& g : two.components)
-        if (g.weight * static_cast<double>(nc) < min_part) return {};
-      return two.components;
-    };
-    auto two = halves(false);
-    if (two.empty() && shared_fallback) two = halves(true);
-    return two;
+    Gaussian one = fit_gaussian(own, d, 1e-3);
+    Mixture two = fit_mixture(own, d, 2, 60, 1e-3);
+    if (two.components.size() != 2) return {};
+    double ll1 = 0, ll2 = 0;
+    for (std::size_t j = 0; j < nc; ++j) {
+      ll1 += one.log_density(&own[j * d]);
+      ll2 += two.log_density(&own[j * d]);
+    }
+    const double params = static_cast<double>(d + d * (d + 1) / 2 + 1);
+    if (2 * (ll2 - ll1) - params * std::log(static_cast<double>(nc)) <= 0) return {};
+    for (auto& g : two.components)
+      if (g.weight * static_cast<double>(nc) < min_part) return {};
+    return two.components;
   };
-  auto bic_split_in = [&](const std::vector<double>& own, std::size_t dim, double min_events,
-                          bool shared_fallback = false) {
+  auto bic_split_in = [&](const std::vector<double>& own, std::size_t dim, double min_events) {
     // 1500 rows: enough for a clone of 50 events in a piece of 5000 to hold >= 15 of them.
-    return bic_split_dim(own, dim, min_events, true, 1500, shared_fallback);
+    return bic_split_dim(own, dim, min_events, true, 1500);
   };
   auto split_in_two = [&](std::size_t c, const std::vector<std::size_t>& fit_owner) -> std::vector<Gaussian> {
     std::vector<double> own;
@@ -830,7 +820,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       leaves.push_back(std::move(l));
     };
     auto bisect = [&](auto&& self, const std::vector<double>& rows_in, int depth, double share) -> void {
-      const auto two = depth < 3 ? bic_split_in(rows_in, de, static_cast<double>(opt.lod_events), true) : std::vector<Gaussian>{};
+      const auto two = depth < 3 ? bic_split_in(rows_in, de, static_cast<double>(opt.lod_events)) : std::vector<Gaussian>{};
       if (two.size() != 2) return leaf(rows_in, share);
       std::vector<double> part[2];
       for (std::size_t j = 0; j < rows_in.size() / de; ++j) {
