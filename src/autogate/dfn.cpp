@@ -291,6 +291,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   }
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
+  // The feature of a maturation role (the last one named, as a template may alias a marker), d
+  // when the panel lacks it.
+  auto dim_of = [&](MaturationRole role) {
+    std::size_t dim = d;
+    for (std::size_t a = 0; a < d; ++a)
+      if (f[a].role == role) dim = a;
+    return dim;
+  };
   // CD10+ or CD34+ against the negative reference, value_of(a) giving the raw value of feature
   // a (of a cluster or an event)? Empty when neither marker has a known limit.
   auto precursor_by = [&](const auto& value_of) -> std::optional<bool> {
@@ -583,9 +591,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // this rule). Only a piece CD20-dimmer than that by more than the stage margin (in the
     // bright piece's SD) shows that a precursor stage joined.
     if (opt.bridge_gap) {
-      std::size_t cd20_dim = d, cd20_brightest = k;
-      for (std::size_t a = 0; a < d; ++a)
-        if (f[a].role == MaturationRole::cd20) cd20_dim = a;
+      const std::size_t cd20_dim = dim_of(MaturationRole::cd20);
+      std::size_t cd20_brightest = k;
       for (std::size_t c = 0; c < k && cd20_dim < d; ++c)
         if (normal[c] && substantial(c) &&
             (cd20_brightest == k || mix.components[c].mean[cd20_dim] > mix.components[cd20_brightest].mean[cd20_dim]))
@@ -742,11 +749,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // Plasma cells (CD38 brighter than any normal B-lineage stage, CD10-negative) are not
   // precursors even when CD34 spillover spreading lifts part of them above its limit.
   double plasma_cd38 = INFINITY;  // standardised units
-  std::size_t cd38_dim = d, cd10_dim = d;
-  for (std::size_t a = 0; a < d; ++a) {
-    if (f[a].role == MaturationRole::cd38) cd38_dim = a;
+  const std::size_t cd38_dim = dim_of(MaturationRole::cd38);
+  std::size_t cd10_dim = d;  // (only with a negative limit)
+  for (std::size_t a = 0; a < d; ++a)
     if (f[a].role == MaturationRole::cd10 && std::isfinite(f[a].negative_limit)) cd10_dim = a;
-  }
   if (cd38_dim < d && cd10_dim < d) {
     double brightest = -INFINITY;
     for (std::size_t c = 0; c < k; ++c)
@@ -940,9 +946,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // too: damaged cells and the dim tails of a normal stage (mrd-0.01/273: 42 stage II and dead
   // cells, CD58 z -4.5, called with the clone; 4 of 4 such kept clusters held no blasts, the
   // lowest of 45 blast clusters was -0.7).
-  std::size_t cd58_dim = d;
-  for (std::size_t a = 0; a < d; ++a)
-    if (f[a].role == MaturationRole::cd58) cd58_dim = a;
+  const std::size_t cd58_dim = dim_of(MaturationRole::cd58);
   auto cd58_under = [&](const double* row) {
     if (!opt.reject_cd58_dim || cd58_dim == d) return false;
     const std::size_t best = nearest_normal(row);
