@@ -352,6 +352,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     }
     fcs::ReadOptions ro;
     ro.threads = std::max(1, options.threads);
+    ro.keep_above_range = is_time_channel;  // acquisition times for the time QC
     fcs::DataSet data = fcs::read_fcs(fcs_path, ro);
     if (digest.valid()) out.sha256 = digest.get();
     timer.mark("read");

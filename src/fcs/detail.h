@@ -107,8 +107,8 @@ void decode_delimited_ascii(std::span<const std::byte> data, std::size_t events,
                             const Context& ctx);
 
 // flowCore read.FCS defaults (truncate at $PnR, linearize $PnE for integer data); see
-// docs/fcs-semantics.md.
-void apply_flowcore_defaults(DataSet& ds);
+// docs/fcs-semantics.md. Channels for which keep_above_range is true are not truncated.
+void apply_flowcore_defaults(DataSet& ds, const std::function<bool(const Channel&)>& keep_above_range = {});
 
 // Spillover from the keywords ($SPILLOVER, SPILL, $SPILL, SPILLOVER, $COMP) or nullopt.
 // strict: a matrix naming unknown channels is an FcsError; otherwise a warning and nullopt.

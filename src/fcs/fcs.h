@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -125,6 +126,10 @@ struct ReadOptions {
   // true: a spillover matrix naming channels that are not $PnN is an FcsError (compensating
   // with the wrong matrix is worse than stopping); false: warning, spillover dropped.
   bool strict_spillover = true;
+  // Channels exempt from flowCore's truncation at $PnR (unless raw): the time channel, whose
+  // $PnR some instruments set below the acquisition's length. Truncated, every later event
+  // shares one timestamp and time-based QC sees them as one burst (a quarter of a tube).
+  std::function<bool(const Channel&)> keep_above_range = {};
 };
 
 // One FCS data set: keywords, channels and (unless read_events=false) event values.

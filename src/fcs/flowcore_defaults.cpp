@@ -8,11 +8,14 @@
 
 namespace mrdflow::fcs::detail {
 
-void apply_flowcore_defaults(DataSet& ds) {
+void apply_flowcore_defaults(DataSet& ds, const std::function<bool(const Channel&)>& keep_above_range) {
   // A file flowCore itself wrote after transforming carries "transformation": flowCore then
   // neither truncates (keyword present at all) nor linearizes (value applied/custom).
   const auto* tr = ds.keywords.find("transformation");
   const bool truncate = tr == nullptr;
+  std::vector<char> exempt(ds.channels.size(), 0);
+  if (keep_above_range)
+    for (std::size_t c = 0; c < ds.channels.size(); ++c) exempt[c] = keep_above_range(ds.channels[c]);
   const bool linearize = tr == nullptr || (*tr != "applied" && *tr != "custom");
   // Channels are independent: one column per thread, warnings added afterwards in channel order.
   const auto nch = static_cast<std::int64_t>(ds.channels.size());
@@ -26,7 +29,7 @@ void apply_flowcore_defaults(DataSet& ds) {
     // Integer data: flowCore's range is as.integer($PnR).
     const double range = is_int ? std::trunc(ch.range) : ch.range;
     auto col = ds.events.column(c);
-    if (truncate) {
+    if (truncate && !exempt[c]) {
       bool any = false;
       for (double& v : col) {  // branch-free so it vectorises; NaN stays NaN
         any |= v > range;

@@ -361,7 +361,7 @@ DataSet read_impl(std::span<const std::byte> file, const std::string& name, cons
       };
     decode_fixed(data, layout, ds.event_count, ds.events, options.threads, rel, fetch_data, ctx, data_abs);
   }
-  if (!options.raw) apply_flowcore_defaults(ds);
+  if (!options.raw) apply_flowcore_defaults(ds, options.keep_above_range);
   for (auto& w : ds.warnings) w = printable(w);  // one line each, whatever the file held
   return ds;
 }

@@ -62,6 +62,21 @@ TEST(FlowCoreRules, TruncateAboveRangeOnly) {
   EXPECT_EQ(raw.events(0, 0), 1500);  // raw mode: as encoded
 }
 
+TEST(FlowCoreRules, ChannelsKeptAboveRangeOnRequest) {
+  // The analysis exempts the time channel (ReadOptions::keep_above_range); other channels and
+  // the default stay as flowCore reads them.
+  auto f = simple(2, 2, "F", 32, "1,2,3,4", 1000);
+  set_kw(f, {"$P2N", "Time"});
+  for (float v : {1500.0f, 1200.0f, 10.0f, 2500.0f}) put_f32(f.data, v, false);
+  fcs::ReadOptions o;
+  o.keep_above_range = [](const fcs::Channel& c) { return c.name == "Time"; };
+  const auto ds = read(build(f), o);
+  EXPECT_EQ(ds.events(0, 0), 1000);  // truncated as before
+  EXPECT_EQ(ds.events(0, 1), 1200);  // kept
+  EXPECT_EQ(ds.events(1, 1), 2500);
+  EXPECT_EQ(read(build(f)).events(1, 1), 1000);  // default: truncated
+}
+
 TEST(FlowCoreRules, IntegerRangeIsTruncatedToInteger) {
   // as.integer($PnR) for integer data: "1000.7" -> 1000.
   auto f = simple(1, 1, "I", 16, "1,2", 1000.7);
