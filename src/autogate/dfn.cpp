@@ -1404,30 +1404,85 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     for (std::size_t b = 0; b < keep.size(); ++b) withdrawn[b] = !keep[b];
     assign();
   }
-  std::size_t kept = 0;
-  for (auto i : idx) {
-    if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
+  // Which kept models count only events that qualify themselves (fixed before their weights
+  // are re-estimated below).
+  std::vector<bool> judged_per_event(blast_models.size()), off_pathway_only(blast_models.size());
+  for (std::size_t b = 0; b < blast_models.size(); ++b) {
     // Rare clusters, leaves split from off-pathway pieces and small mixture models (< 1% of the
     // B lineage) are found or fitted among cells of other lineages that leaked into the
     // B-lineage gate (CD34+ myeloid progenitors, basophils, granulocytes, dead cells), which
     // weigh as much as the blasts there: their events must themselves be clearly B (either
     // lineage marker, so a blast negative for one antigen still counts) and not plasma cells
     // (small mixture models too: 0.01/258 counted 18 granulocytes with its 78 blasts, CD22 94%).
-    if (assigned[i] - 1 >= rare_from || split_born[assigned[i] - 1] || blast_weight[assigned[i] - 1] < substantial_share) {
-      if (!clearly_b(i)) continue;
-      // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
-      // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
-      st.row(f, i, x.data());
-      if (plasma_like(x)) continue;
-    }
+    judged_per_event[b] = b >= rare_from || split_born[b] || blast_weight[b] < substantial_share;
     // A small mixture blast model (< 1% of the B lineage) is a cluster EM may have merged with
     // the stage I cells beside it; like a rare cluster it counts only events that are off the
     // pathway themselves: beyond every normal region at its own core's p (1e-3), or aberrant
     // beyond chi-square(1e-3, #aberrant markers).
-    if (assigned[i] - 1 < rare_from && blast_weight[assigned[i] - 1] < substantial_share) {
-      st.row(f, i, x.data());
-      if (normal_d2(x.data()) <= core_limit && aberrancy2(x.data()) <= core_aberrancy_limit) continue;
+    off_pathway_only[b] = b < rare_from && blast_weight[b] < substantial_share;
+  }
+  // Is event i, assigned to a kept blast model, a blast? (xl: a row buffer.)
+  auto counts_as_blast = [&](std::size_t i, double* xl) {
+    if (assigned[i] == 0 || !keep[assigned[i] - 1]) return false;
+    const std::size_t b = assigned[i] - 1;
+    if (!judged_per_event[b] && !off_pathway_only[b]) return true;
+    st.row(f, i, xl);
+    if (judged_per_event[b]) {
+      if (!clearly_b(i)) return false;
+      // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
+      // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
+      if (plasma_like(std::span<const double>(xl, d))) return false;
     }
+    if (off_pathway_only[b] && normal_d2(xl) <= core_limit && aberrancy2(xl) <= core_aberrancy_limit) return false;
+    return true;
+  };
+  // A small mixture blast model was fitted on the handful of its events in the subsample
+  // (loq/243: 0.09% of the B lineage, 9 rows of 10000 in 8 dimensions), too few for a
+  // covariance (concentrate above needs 10 per dimension): its shape is the EM's guess, and
+  // the clone's events beyond that shape go to no model (loq/243: 21 of 50 blasts, all far off
+  // the pathway). Such a model is re-estimated on all the events it holds and the events
+  // assigned again, until the assignment no longer changes. One that has not settled after
+  // kSettleRounds is creeping into a neighbouring stage's tail (0.01/207: 27 -> 152 events,
+  // still growing) and stays as first fitted.
+  {
+    constexpr int kSettleRounds = 8;
+    std::vector<bool> settle(blast_models.size(), false);
+    for (std::size_t b = 0; b < blast_models.size(); ++b)
+      settle[b] = keep[b] && b < std::min(rare_from, excess_from) && !split_born[b] &&
+                  blast_weight[b] * static_cast<double>(fit_idx.size()) < 10.0 * static_cast<double>(d);
+    if (std::any_of(settle.begin(), settle.end(), [](bool s) { return s; })) {
+      const auto first_models = blast_models;
+      const auto first_weight = blast_weight;
+      const auto first_assigned = assigned;
+      const auto first_per_model = per_model;
+      withdrawn.assign(keep.size(), false);
+      for (std::size_t b = 0; b < keep.size(); ++b) withdrawn[b] = !keep[b];
+      bool settled = false;
+      for (int round = 0; round < kSettleRounds && !settled; ++round) {
+        for (std::size_t b = 0; b < blast_models.size(); ++b) {
+          if (!settle[b]) continue;
+          const std::vector<double> own = rows_assigned_to(static_cast<std::uint32_t>(b + 1));
+          if (own.size() / d < 2 * d + 2) continue;
+          blast_weight[b] = static_cast<double>(own.size() / d) / static_cast<double>(nb);
+          blast_models[b] = fit_gaussian(own, d);
+          blast_models[b].weight = blast_weight[b];
+        }
+        const auto before = assigned;
+        assign();
+        settled = before == assigned;
+      }
+      if (!settled) {
+        blast_models = first_models;
+        blast_weight = first_weight;
+        assigned = first_assigned;
+        per_model = first_per_model;
+      }
+      if (opt.diagnostics) r.notes.push_back(std::string("DfN small models re-estimated: ") + (settled ? "settled" : "not settled, kept as fitted"));
+    }
+  }
+  std::size_t kept = 0;
+  for (auto i : idx) {
+    if (!counts_as_blast(i, x.data())) continue;
     r.blasts[i] = 1;
     r.normal[i] = 0;
   }
