@@ -722,6 +722,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       clearly_b_events[c] += clearly_b(i);
     }
   }
+  // Of the mixture components `ids`, the one most likely to hold `row` (k when there is none).
+  auto most_likely_of = [&](const std::vector<std::size_t>& ids, const double* row) {
+    std::size_t best = k;
+    double best_l = -INFINITY;
+    for (auto c : ids) {
+      const double l = std::log(mix.components[c].weight) + mix.components[c].log_density(row);
+      if (l > best_l) { best_l = l; best = c; }
+    }
+    return best;
+  };
   // Aberrant direction of each modelled feature (see aberrant_direction) and how many have one.
   std::vector<double> direction(d, 0.0);
   std::size_t aberrant_markers = 0;
@@ -759,14 +769,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       std::size_t aberrant_events = 0;
       for (std::size_t j = 0; j < own_rows[c].size() / d; ++j) {
         const double* row = &own_rows[c][j * d];
-        std::size_t best = stages.front();
-        double best_l = -INFINITY;
-        for (auto s2 : stages) {
-          const double l = std::log(mix.components[s2].weight) + mix.components[s2].log_density(row);
-          if (l > best_l) { best_l = l; best = s2; }
-        }
-        aberrant_events += directional_deviation2(stage_precision[best], mix.components[best].mean.data(), row,
-                                                  direction) > event_limit;
+        const std::size_t best = most_likely_of(stages, row);
+        aberrant_events += best < k && directional_deviation2(stage_precision[best], mix.components[best].mean.data(),
+                                                              row, direction) > event_limit;
       }
       two[c] = aberrant_events >= opt.lod_events;
     });
@@ -956,15 +961,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   const double cluster_aberrancy_limit =
       aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.cluster_p) : INFINITY;
   // The normal component most likely to hold `row` (k when there is none).
-  auto nearest_normal = [&](const double* row) {
-    std::size_t best = k;
-    double best_l = -INFINITY;
-    for (auto c : normal_ids) {
-      const double l = std::log(mix.components[c].weight) + mix.components[c].log_density(row);
-      if (l > best_l) { best_l = l; best = c; }
-    }
-    return best;
-  };
+  auto nearest_normal = [&](const double* row) { return most_likely_of(normal_ids, row); };
   // Marker a's deviation at normal component c from what the other markers predict.
   auto z_at = [&](const double* row, std::size_t c, std::size_t a) {
     return conditional_z(precision[c], d, mix.components[c].mean.data(), row, a);
@@ -1464,7 +1461,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       if (!clearly_b(i)) return false;
       // Plasma cells (CD38 brighter than every normal stage, CD10-negative) are never blasts,
       // also when a few of them lie in a rare clone's core (loq/208: 4 of 50 events).
-      if (plasma_like(std::span<const double>(xl, d))) return false;
+      if (plasma_like(xl)) return false;
     }
     if (off_pathway_only[b] && normal_d2(xl) <= core_limit && aberrancy2(xl) <= core_aberrancy_limit) return false;
     return true;
@@ -1481,7 +1478,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     constexpr int kSettleRounds = 8;
     std::vector<bool> settle(blast_models.size(), false);
     for (std::size_t b = 0; b < blast_models.size(); ++b)
-      settle[b] = keep[b] && b < std::min(rare_from, excess_from) && !split_born[b] &&
+      settle[b] = keep[b] && b < rare_from && !split_born[b] &&  // (excess models come after rare_from)
                   blast_weight[b] * static_cast<double>(fit_idx.size()) < 10.0 * static_cast<double>(d);
     if (std::any_of(settle.begin(), settle.end(), [](bool s) { return s; })) {
       const auto first_models = blast_models;
