@@ -32,9 +32,32 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   TimeQcResult r;
   r.keep = in;
   const std::size_t n = count(in);
+  // A corrupt timestamp far outside the acquisition (the time channel is read untruncated)
+  // would stretch the equal-time bins until one held every event and nothing could be judged.
+  // Times beyond the central 99.8% of a strided sample by more than that whole span are such
+  // glitches: left out of the bin range (their events fall into the end bins) and reported.
+  double lo = -INFINITY, hi = INFINITY;
+  {
+    std::vector<double> sample;
+    const std::size_t stride = std::max<std::size_t>(1, time.size() / 10000);
+    for (std::size_t i = 0; i < time.size(); i += stride)
+      if (in[i] && std::isfinite(time[i])) sample.push_back(time[i]);
+    const auto q = quantiles_inplace(sample, {0.001, 0.999});
+    if (q[0] && q[1] && *q[1] > *q[0]) {
+      lo = *q[0] - (*q[1] - *q[0]);
+      hi = *q[1] + (*q[1] - *q[0]);
+    }
+  }
   double tmin = INFINITY, tmax = -INFINITY;
-  for (std::size_t i = 0; i < time.size(); ++i)
-    if (in[i] && std::isfinite(time[i])) { tmin = std::min(tmin, time[i]); tmax = std::max(tmax, time[i]); }
+  std::size_t glitches = 0;
+  for (std::size_t i = 0; i < time.size(); ++i) {
+    if (!in[i] || !std::isfinite(time[i])) continue;
+    if (time[i] < lo || time[i] > hi) { ++glitches; continue; }
+    tmin = std::min(tmin, time[i]);
+    tmax = std::max(tmax, time[i]);
+  }
+  if (glitches > 0)
+    r.flags.push_back(std::to_string(glitches) + " timestamps far outside the acquisition (left out of the time bins)");
   if (n < 2 * opt.min_events_per_bin || !(tmax > tmin)) {
     r.flags.push_back("time QC skipped: too few events or no time span");
     return r;
