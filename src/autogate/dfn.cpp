@@ -871,7 +871,15 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       }
       const bool scatter_ok = blast_scatter([&](std::size_t a) { return raw_mean(l.g, a); });
       const bool cd38_bright = cd38_dim < d && l.g.mean[cd38_dim] > plasma_cd38;
-      l.clone_like = precursor_like(l.g.mean) && b_like && !cd38_bright && scatter_ok &&
+      // A clone partly CD34+ and CD10-negative has its mean under both limits though most of
+      // its events are above one (loq/603: 24 of 45): precursor-like too when at least half
+      // of the leaf's events are CD10+ or CD34+ on their own.
+      std::size_t precursor_events = 0;
+      for (std::size_t j = 0; j < n; ++j)
+        precursor_events += precursor_by([&](std::size_t a) { return ext[j * de + a] * st.scale[a] + st.centre[a]; })
+                                .value_or(false);
+      const bool mostly_precursors = !plasma_like(l.g.mean) && 2 * precursor_events >= n;
+      l.clone_like = (precursor_like(l.g.mean) || mostly_precursors) && b_like && !cd38_bright && scatter_ok &&
                      l.g.weight * nb >= static_cast<double>(opt.lod_events);
       leaves.push_back(std::move(l));
     };
@@ -905,15 +913,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // Each piece split on its own (threads give the same result); notes and models in piece order.
   std::vector<std::vector<Leaf>> leaves_of(k);
   std::vector<std::string> split_note(k);
-  // A small precursor-like piece (< 1%) may be a clone merged with CD34+ cells of another
-  // lineage that leak into the B-lineage gate (loq/251: 49 blasts and 51 myeloid progenitors in
-  // one piece of 100, whose CD19/CD22 medians then fail confirmation, 0 called). When fewer
-  // than 3/4 of its events are clearly B it is offered the same split on all its events, with
-  // CD19 and CD22 as dimensions, and its leaves replace it when it comes apart (a single leaf:
-  // the piece is confirmed as a whole, as before).
-  auto mixed_blast_piece = [&](std::size_t c) {
-    return plain_blast_piece(c) && !substantial(c) && 4 * clearly_b_events[c] < 3 * (off_rows[c].size() / de);
-  };
+  // A small precursor-like piece (< 1%) may be a clone merged with cells of another lineage
+  // that leak into the B-lineage gate: CD34+ myeloid progenitors (loq/251: 49 blasts and 51 of
+  // them in one piece of 100, whose CD19/CD22 medians then fail confirmation, 0 called), or
+  // dead cells binding the lineage antibodies non-specifically, clearly B themselves (loq/606:
+  // 50 blasts and 117 dead cells, called together). Every such piece is offered the same split
+  // on all its events, with CD19 and CD22 as dimensions, and its leaves replace it when it
+  // comes apart (a single leaf: the piece is confirmed as a whole, as before).
+  auto mixed_blast_piece = [&](std::size_t c) { return plain_blast_piece(c) && !substantial(c); };
   parallel_for(k, true, [&](std::size_t c) {
     if (!normal[c] && !set_aside[c] && (!plain_blast_piece(c) || mixed_blast_piece(c))) {
       leaves_of[c] = split_off_pathway_piece(c, split_note[c]);
