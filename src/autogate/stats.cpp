@@ -142,6 +142,21 @@ std::optional<double> quantile_inplace(std::span<double> v, double q) {
   return lo + (pos - static_cast<double>(k)) * (hi - lo);
 }
 
+std::optional<double> trimmed_mean_inplace(std::span<double> v, double trim) {
+  if (v.empty()) return std::nullopt;
+  const std::size_t n = v.size();
+  const std::size_t cut = std::min(static_cast<std::size_t>(std::clamp(trim, 0.0, 0.5) * static_cast<double>(n)), (n - 1) / 2);
+  const auto first = v.begin();
+  const auto lo = first + static_cast<std::ptrdiff_t>(cut), hi = first + static_cast<std::ptrdiff_t>(n - cut);
+  if (cut > 0) {
+    std::nth_element(first, lo, v.end());           // [first, lo) are the cut lowest
+    std::nth_element(lo, hi - 1, v.end());           // [hi, end) are the cut highest
+  }
+  double sum = 0;
+  for (auto it = lo; it != hi; ++it) sum += *it;
+  return sum / static_cast<double>(hi - lo);
+}
+
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::vector<double> qs) {
   std::vector<std::optional<double>> out(qs.size());
   if (v.empty()) return out;
@@ -177,68 +192,6 @@ std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::v
     end_hi = hi;
   }
   return out;
-}
-
-std::optional<double> quantile_of(std::span<const double> v, double q, SelectionScratch& scratch) {
-  const std::size_t n = v.size();
-  if (n == 0) return std::nullopt;
-  q = std::clamp(q, 0.0, 1.0);
-  const double pos = q * static_cast<double>(n - 1);
-  const auto k = static_cast<std::size_t>(std::floor(pos));
-  auto& picked = scratch.picked;
-  constexpr std::size_t kDirect = 64;  // below this, select on a copy directly
-  if (n <= kDirect) {
-    picked.assign(v.begin(), v.end());
-    return quantile_inplace(std::span<double>(picked), q);
-  }
-  double lo = v[0], hi = v[0];
-  for (double x : v) {
-    lo = x < lo ? x : lo;
-    hi = x > hi ? x : hi;
-  }
-  if (!(hi > lo)) return k + 1 >= n ? lo : lo + (pos - static_cast<double>(k)) * (hi - lo);  // all equal
-  // About 8 values per bucket; the binning is monotone in the value, so the counts below a
-  // bucket give the ranks of its values.
-  const std::size_t buckets = std::clamp<std::size_t>(n / 8, 16, 4096);
-  const double scale = static_cast<double>(buckets) / (hi - lo);
-  const auto bucket_of = [&](double x) {
-    return std::min(buckets - 1, static_cast<std::size_t>(static_cast<std::uint32_t>((x - lo) * scale)));
-  };
-  // Four interleaved count arrays: neighbouring values often fall in the same bucket, and
-  // one array would chain every such increment on the previous store.
-  auto& counts = scratch.counts;
-  counts.assign(4 * buckets, 0);
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    ++counts[bucket_of(v[i])];
-    ++counts[buckets + bucket_of(v[i + 1])];
-    ++counts[2 * buckets + bucket_of(v[i + 2])];
-    ++counts[3 * buckets + bucket_of(v[i + 3])];
-  }
-  for (; i < n; ++i) ++counts[bucket_of(v[i])];
-  for (std::size_t b = 0; b < buckets; ++b)
-    counts[b] += counts[buckets + b] + counts[2 * buckets + b] + counts[3 * buckets + b];
-  // Buckets of ranks k and k + 1 (the upper neighbour for the interpolation).
-  const std::size_t last_rank = std::min(k + 1, n - 1);
-  std::size_t below = 0, b = 0;
-  while (below + counts[b] <= k) below += counts[b++];
-  const std::size_t first_bucket = b, first_below = below;
-  while (below + counts[b] <= last_rank) below += counts[b++];
-  const std::size_t last_bucket = b;
-  // Branch-free compaction: every value is written, the end advances only for those kept.
-  picked.resize(n + 1);
-  std::size_t kept = 0;
-  for (double x : v) {
-    picked[kept] = x;
-    kept += static_cast<std::size_t>(bucket_of(x) - first_bucket <= last_bucket - first_bucket);
-  }
-  picked.resize(kept);
-  const auto within = static_cast<std::ptrdiff_t>(k - first_below);
-  std::nth_element(picked.begin(), picked.begin() + within, picked.end());
-  const double a = picked[static_cast<std::size_t>(within)];
-  if (k + 1 >= n) return a;
-  const double next = *std::min_element(picked.begin() + within + 1, picked.end());
-  return a + (pos - static_cast<double>(k)) * (next - a);
 }
 
 std::optional<double> quantile(Column column, const Mask& mask, double q) {

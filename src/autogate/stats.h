@@ -22,16 +22,10 @@ std::optional<double> quantile_inplace(std::span<double> values, double q);
 // Several quantiles of the same values with one shrinking selection each (highest q first):
 // the same numbers as separate quantile_inplace calls, at a fraction of the cost.
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> values, std::vector<double> qs);
-// Reusable buffers of quantile_of (one per thread), so repeated calls do not allocate.
-struct SelectionScratch {
-  std::vector<std::uint32_t> counts;
-  std::vector<double> picked;
-};
-// The same number as quantile_inplace on a copy of `values` (which must all be finite), without
-// reordering them: one pass for the range, one counting values per bucket of that range, one
-// collecting the few values of the buckets that hold the order statistics needed, which are
-// then selected among themselves. For many quantiles of small arrays (time-QC bin medians).
-std::optional<double> quantile_of(std::span<const double> values, double q, SelectionScratch& scratch);
+// Mean of the values between the `trim` and 1 - `trim` quantiles (order statistics
+// floor(trim n) .. n - floor(trim n) - 1). Unlike a median it moves smoothly when the mass shifts
+// between two modes. Reorders `values`. Empty input -> nullopt.
+std::optional<double> trimmed_mean_inplace(std::span<double> values, double trim);
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
 

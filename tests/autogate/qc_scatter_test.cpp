@@ -40,6 +40,32 @@ TEST(TimeQc, RemovesFlowRateBurstAndSignalShift) {
   EXPECT_LT(static_cast<double>(steady_removed) / steady_n, 0.01);
 }
 
+TEST(TimeQc, EvenlyBimodalChannelIsNotASignalShift) {
+  // CD24 on a marrow: two populations of about equal size, so each bin's median falls on one
+  // mode or the other by sampling noise alone. A steady run keeps its events; a real drop
+  // of the whole channel is still found.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> low(0.40, 0.04), high(0.68, 0.04);
+  std::exponential_distribution<double> gap(1000.0);
+  std::vector<double> time, signal;
+  for (double t = 0; t < 150; t += gap(rng)) {
+    time.push_back(t);
+    signal.push_back(rng() % 2 ? high(rng) : low(rng));
+  }
+  Mask all(time.size(), 1);
+  const auto steady = time_qc(time, {Column(signal)}, {"CD24"}, all);
+  EXPECT_EQ(steady.signal_bins_removed, 0u);
+  EXPECT_GT(static_cast<double>(count(steady.keep)) / static_cast<double>(time.size()), 0.99);
+  for (std::size_t i = 0; i < time.size(); ++i)
+    if (time[i] > 140 && time[i] < 143) signal[i] -= 0.3;
+  const auto dropped = time_qc(time, {Column(signal)}, {"CD24"}, all);
+  EXPECT_GT(dropped.signal_bins_removed, 0u);
+  std::size_t drop_kept = 0, drop_n = 0;
+  for (std::size_t i = 0; i < time.size(); ++i)
+    if (time[i] > 140.5 && time[i] < 142.5) { ++drop_n; drop_kept += dropped.keep[i]; }
+  EXPECT_LT(static_cast<double>(drop_kept) / static_cast<double>(drop_n), 0.1);
+}
+
 TEST(TimeQc, SteadyRunLosesAlmostNothing) {
   std::mt19937_64 rng(5);
   std::normal_distribution<double> sig(0.5, 0.05);
