@@ -97,7 +97,8 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   // as signal shifts (mrd-0.01/262: 89 bins of a run without an anomaly, 18% of its cells,
   // removed). The trimmed mean moves smoothly with the mix and still follows a real shift.
   // Events are ordered by bin once (counting sort, acquisition order within a bin); each
-  // channel then fills one contiguous buffer bin by bin. Channels run in parallel; their
+  // channel then fills one contiguous buffer bin by bin, whose trimmed means are taken by
+  // bucket counting (trimmed_mean_of: a few passes in cache, no selection). Channels run in parallel; their
   // findings are merged in channel order, so nothing depends on the thread count.
   std::vector<std::size_t> start(bins + 1, 0);
   for (std::size_t b = 0; b < bins; ++b) start[b + 1] = start[b] + counts[b];
@@ -113,6 +114,7 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   {
     std::vector<double> values;
     std::vector<std::size_t> seg(bins + 1);
+    SelectionScratch selection;
 #pragma omp for schedule(dynamic, 1)
     for (std::ptrdiff_t si = 0; si < n_signals; ++si) {
       const Column sig = signals[static_cast<std::size_t>(si)];
@@ -128,7 +130,7 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
       std::vector<double> stat(bins, NAN);
       for (std::size_t b = 0; b < bins; ++b)
         if (seg[b + 1] - seg[b] >= opt.min_events_per_bin)
-          stat[b] = *trimmed_mean_inplace(std::span<double>(values).subspan(seg[b], seg[b + 1] - seg[b]), 0.1);
+          stat[b] = *trimmed_mean_of(std::span<const double>(values).subspan(seg[b], seg[b + 1] - seg[b]), 0.1, selection);
       // Floor: 1% of the channel's central spread, so quantised or constant channels do not
       // turn sampling noise into outliers.
       const auto q = quantiles_inplace(values, {0.95, 0.05});

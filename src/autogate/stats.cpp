@@ -142,21 +142,6 @@ std::optional<double> quantile_inplace(std::span<double> v, double q) {
   return lo + (pos - static_cast<double>(k)) * (hi - lo);
 }
 
-std::optional<double> trimmed_mean_inplace(std::span<double> v, double trim) {
-  if (v.empty()) return std::nullopt;
-  const std::size_t n = v.size();
-  const std::size_t cut = std::min(static_cast<std::size_t>(std::clamp(trim, 0.0, 0.5) * static_cast<double>(n)), (n - 1) / 2);
-  const auto first = v.begin();
-  const auto lo = first + static_cast<std::ptrdiff_t>(cut), hi = first + static_cast<std::ptrdiff_t>(n - cut);
-  if (cut > 0) {
-    std::nth_element(first, lo, v.end());           // [first, lo) are the cut lowest
-    std::nth_element(lo, hi - 1, v.end());           // [hi, end) are the cut highest
-  }
-  double sum = 0;
-  for (auto it = lo; it != hi; ++it) sum += *it;
-  return sum / static_cast<double>(hi - lo);
-}
-
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::vector<double> qs) {
   std::vector<std::optional<double>> out(qs.size());
   if (v.empty()) return out;
@@ -192,6 +177,59 @@ std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::v
     end_hi = hi;
   }
   return out;
+}
+
+std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, SelectionScratch& scratch) {
+  const std::size_t n = v.size();
+  if (n == 0) return std::nullopt;
+  const std::size_t cut = std::min(static_cast<std::size_t>(std::clamp(trim, 0.0, 0.5) * static_cast<double>(n)), (n - 1) / 2);
+  const std::size_t first = cut, last = n - cut - 1;  // kept ranks, inclusive
+  const double kept = static_cast<double>(last - first + 1);
+  auto& picked = scratch.picked;
+  constexpr std::size_t kDirect = 64;  // below this, sort a copy
+  if (n <= kDirect) {
+    picked.assign(v.begin(), v.end());
+    std::sort(picked.begin(), picked.end());
+    double sum = 0;
+    for (std::size_t r = first; r <= last; ++r) sum += picked[r];
+    return sum / kept;
+  }
+  double lo = v[0], hi = v[0];
+  for (double x : v) {
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  if (!(hi > lo)) return lo;  // all equal
+  // About 8 values per bucket; the binning is monotone in the value, so the counts below a
+  // bucket give the ranks of its values.
+  const std::size_t buckets = std::clamp<std::size_t>(n / 8, 16, 4096);
+  const double scale = static_cast<double>(buckets) / (hi - lo);
+  const auto bucket_of = [&](double x) {
+    return std::min(buckets - 1, static_cast<std::size_t>(static_cast<std::uint32_t>((x - lo) * scale)));
+  };
+  auto& counts = scratch.counts;
+  counts.assign(buckets, 0);
+  for (double x : v) ++counts[bucket_of(x)];
+  std::size_t below = 0, b = 0;
+  while (below + counts[b] <= first) below += counts[b++];
+  const std::size_t first_bucket = b, first_below = below;
+  while (below + counts[b] <= last) below += counts[b++];
+  const std::size_t last_bucket = b, last_below = below;
+  // Buckets strictly between hold kept ranks only; the two boundary buckets are sorted.
+  double sum = 0;
+  picked.clear();
+  for (double x : v) {
+    const std::size_t bx = bucket_of(x);
+    if (bx > first_bucket && bx < last_bucket) sum += x;
+    else if (bx == first_bucket || bx == last_bucket) picked.push_back(x);
+  }
+  std::sort(picked.begin(), picked.end());
+  const std::size_t in_first = counts[first_bucket];
+  for (std::size_t j = 0; j < picked.size(); ++j) {
+    const std::size_t rank = (first_bucket == last_bucket || j < in_first) ? first_below + j : last_below + (j - in_first);
+    if (rank >= first && rank <= last) sum += picked[j];
+  }
+  return sum / kept;
 }
 
 std::optional<double> quantile(Column column, const Mask& mask, double q) {

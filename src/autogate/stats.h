@@ -22,10 +22,17 @@ std::optional<double> quantile_inplace(std::span<double> values, double q);
 // Several quantiles of the same values with one shrinking selection each (highest q first):
 // the same numbers as separate quantile_inplace calls, at a fraction of the cost.
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> values, std::vector<double> qs);
-// Mean of the values between the `trim` and 1 - `trim` quantiles (order statistics
-// floor(trim n) .. n - floor(trim n) - 1). Unlike a median it moves smoothly when the mass shifts
-// between two modes. Reorders `values`. Empty input -> nullopt.
-std::optional<double> trimmed_mean_inplace(std::span<double> values, double trim);
+// Reusable buffers of trimmed_mean_of (one per thread), so repeated calls do not allocate.
+struct SelectionScratch {
+  std::vector<std::uint32_t> counts;
+  std::vector<double> picked;
+};
+// Mean of order statistics floor(trim n) .. n - floor(trim n) - 1 of `values` (all finite),
+// without reordering them. Unlike a median it moves smoothly when the mass shifts between two
+// modes. Counts values per bucket of their range, sums the buckets wholly inside the kept ranks
+// and sorts only the two boundary buckets: a few passes over a time-QC bin, no full selection.
+// Empty input -> nullopt.
+std::optional<double> trimmed_mean_of(std::span<const double> values, double trim, SelectionScratch& scratch);
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
 
