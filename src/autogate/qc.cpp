@@ -98,8 +98,9 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   // removed). The trimmed mean moves smoothly with the mix and still follows a real shift.
   // Events are ordered by bin once (counting sort, acquisition order within a bin); each
   // channel then fills one contiguous buffer bin by bin, whose trimmed means are taken by
-  // bucket counting (trimmed_mean_of: a few passes in cache, no selection). Channels run in parallel; their
-  // findings are merged in channel order, so nothing depends on the thread count.
+  // bucket counting (trimmed_mean_of: a few passes in cache, no selection). Channels run in
+  // parallel; their findings are merged in channel order, so nothing depends on the thread
+  // count.
   std::vector<std::size_t> start(bins + 1, 0);
   for (std::size_t b = 0; b < bins; ++b) start[b + 1] = start[b] + counts[b];
   std::vector<std::uint32_t> order(start[bins]);

@@ -1,7 +1,7 @@
 #pragma once
 // Acquisition quality control in the manner of flowAI / PeacoQC: events are binned by Time,
-// bins whose event count (flow rate) or per-channel trimmed mean deviates from the run by more than
-// `mad_limit` robust SDs (MAD x 1.4826) are removed; events piled at the top of a scatter
+// bins whose event count (flow rate) or per-channel trimmed mean deviates from the run by more
+// than `mad_limit` robust SDs (MAD x 1.4826) are removed; events piled at the top of a scatter
 // channel's range (margin events) are removed.
 #include <string>
 #include <vector>
