@@ -326,7 +326,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     }
     return above;
   };
-  auto precursor_mean = [&](const std::vector<double>& mean) {  // (standardised)
+  auto precursor_mean = [&](const auto& mean) {  // (standardised; a vector or a row pointer)
     return precursor_by([&](std::size_t a) { return mean[a] * st.scale[a] + st.centre[a]; });
   };
   auto precursor_event = [&](std::size_t i) { return precursor_by([&](std::size_t a) { return f[a].values[i]; }); };
@@ -874,12 +874,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       // A clone partly CD34+ and CD10-negative has its mean under both limits though most of
       // its events are above one (loq/603: 24 of 45): precursor-like too when at least half
       // of the leaf's events are CD10+ or CD34+ on their own.
-      std::size_t precursor_events = 0;
-      for (std::size_t j = 0; j < n; ++j)
-        precursor_events += precursor_by([&](std::size_t a) { return ext[j * de + a] * st.scale[a] + st.centre[a]; })
-                                .value_or(false);
-      const bool mostly_precursors = !plasma_like(l.g.mean) && 2 * precursor_events >= n;
-      l.clone_like = (precursor_like(l.g.mean) || mostly_precursors) && b_like && !cd38_bright && scatter_ok &&
+      auto mostly_precursors = [&] {
+        std::size_t precursor_events = 0;
+        for (std::size_t j = 0; j < n; ++j) precursor_events += precursor_mean(&ext[j * de]).value_or(false);
+        return !plasma_like(l.g.mean) && 2 * precursor_events >= n;
+      };
+      l.clone_like = (precursor_like(l.g.mean) || mostly_precursors()) && b_like && !cd38_bright && scatter_ok &&
                      l.g.weight * nb >= static_cast<double>(opt.lod_events);
       leaves.push_back(std::move(l));
     };
