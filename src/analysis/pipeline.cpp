@@ -285,6 +285,7 @@ struct Run {
       o.density_excess = num("density_excess", o.density_excess);
       o.core_aberrant_p = num("core_aberrant_p", o.core_aberrant_p);
       o.rare_spread_ratio = num("rare_spread_ratio", o.rare_spread_ratio);
+      o.single_marker_margin = num("single_marker_margin", o.single_marker_margin);
       // Scatter limits from a reference population the template names (when the channel is in
       // the file and the population holds enough events).
       auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {

@@ -661,10 +661,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     }
     for (std::size_t b = 0; b < k; ++b)
       if (set_aside[b]) normal[b] = false;
-    if (opt.diagnostics)  // why each off-pathway piece stayed off (nearest normal neighbour)
+    if (opt.diagnostics)  // how each piece relates to its normal neighbours (why it joined or stayed off)
       for (std::size_t b = 0; b < k; ++b) {
-        if (normal[b] && substantial(b)) continue;
-        std::string t = std::string(normal[b] ? "DfN tiny " : set_aside[b] ? "DfN set aside " : "DfN off ") +
+        if (b == anchor) continue;
+        std::string t = std::string(normal[b] && substantial(b) ? "DfN stage " : normal[b] ? "DfN tiny " : set_aside[b] ? "DfN set aside " : "DfN off ") +
                         std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
           if (!normal[a] || !substantial(a)) continue;
@@ -1073,25 +1073,38 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (per_model[b] < opt.lod_events) continue;
+    // Why a model is dropped before its medians are judged (diagnostics only).
+    auto drop = [&](const std::string& why) {
+      if (opt.diagnostics)
+        r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " dropped: " + why +
+                          " d2 " + std::to_string(normal_d2(blast_models[b].mean.data())) + " aberr " +
+                          std::to_string(aberrancy2(blast_models[b].mean.data())));
+    };
     if (b >= excess_from) {
-      if (cd58_under(blast_models[b].mean.data())) continue;
+      if (cd58_under(blast_models[b].mean.data())) { drop("CD58 under"); continue; }
     } else if (b >= rare_from && !is_candidate.empty()) {
       // A rare cluster is off the pathway as a cluster of off-pathway events: at least lod of
       // the events it holds must be candidates themselves (not normal events in its core).
       std::size_t off_events = 0;
       for (auto i : idx) off_events += assigned[i] == b + 1 && is_candidate[i];
-      if (off_events < opt.lod_events) continue;
+      if (off_events < opt.lod_events) { drop("too few off-pathway events"); continue; }
       // Refitted to its densest part, a cluster of tails of a normal stage moves back to the
       // edge of that stage, where it is neither far off the pathway nor deviates in the
       // aberrant directions; a clone's core stays off or aberrant.
       if (rare_refitted && normal_d2(blast_models[b].mean.data()) < cluster_limit &&
-          aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit)
+          aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit) {
+        drop("core inside the pathway");
         continue;
+      }
       // A clone has the spread of one population; a cluster much wider than every normal
       // stage, even after its densest-part refit, is a cloud of stragglers of several
       // populations (tails of stages II and III, granulocytes, dead cells).
-      if (rare_refitted && -2 * blast_models[b].log_norm > widest_stage_log_volume + max_spread_log_excess) continue;
-      if (rare_refitted && cd58_under(blast_models[b].mean.data())) continue;
+      if (rare_refitted && -2 * blast_models[b].log_norm > widest_stage_log_volume + max_spread_log_excess) {
+        drop("wider than any stage (log volume " + std::to_string(-2 * blast_models[b].log_norm) + ", widest stage " +
+             std::to_string(widest_stage_log_volume) + ")");
+        continue;
+      }
+      if (rare_refitted && cd58_under(blast_models[b].mean.data())) { drop("CD58 under"); continue; }
     }
     auto median_of = [&](Column values) {
       std::vector<double> v;
@@ -1102,13 +1115,32 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
       return v[v.size() / 2];
     };
+    // Clearly positive: every B-lineage event is above the limit for CD19 or CD22 by
+    // selection, so a cluster's median must clear the limit by the reference's spread
+    // (limit - reference median). A cluster with one lineage marker only (the other's median
+    // at or below its negative limit) has no second marker to corroborate it, and must clear
+    // the limit by `single_marker_margin` spreads: CD34+ myeloid progenitors, whose CD19 sits
+    // just above the limit as an offset on one instrument setting, were confirmed as a second
+    // blast cluster at 1.07-1.25 spreads (loq/237, loq/271, check 0.01/402 and, with nothing
+    // else to call, negative-regenerating/402), while CD19-negative relapse clusters and every
+    // other confirmed single-marker cluster stand at 1.33-2.28 (all 325 tuning, check and
+    // fresh tubes).
     bool lineage_judged = false, lineage_ok = false;
-    for (const auto& lf : lineage) {
+    std::size_t judged_markers = 0, negative_markers = 0;
+    std::vector<double> lineage_median(lineage.size(), -INFINITY);
+    for (std::size_t m = 0; m < lineage.size(); ++m) {
+      if (!std::isfinite(lineage[m].negative_limit)) continue;
+      lineage_median[m] = median_of(lineage[m].values);
+      ++judged_markers;
+      negative_markers += lineage_median[m] <= lineage[m].negative_limit;
+    }
+    const bool single_marker = judged_markers >= 2 && negative_markers + 1 == judged_markers;
+    for (std::size_t m = 0; m < lineage.size(); ++m) {
+      const auto& lf = lineage[m];
       if (!std::isfinite(lf.negative_limit)) continue;
       lineage_judged = true;
-      // Clearly positive: every B-lineage event is above the limit for CD19 or CD22 by
-      // selection.
-      lineage_ok |= median_of(lf.values) > clear_limit(lf);
+      const double spread = clear_limit(lf) - lf.negative_limit;
+      lineage_ok |= lineage_median[m] > lf.negative_limit + (single_marker ? opt.single_marker_margin : 1.0) * spread;
     }
     bool precursor_judged = false, precursor_ok = false;
     for (const auto& pf : f) {

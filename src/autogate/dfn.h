@@ -75,6 +75,10 @@ struct DfnOptions {
   // exceed that of the widest substantial normal stage by at most this factor: a clone is one
   // population, a wider cluster is stragglers of several. >= 1; a large value switches it off.
   double rare_spread_ratio = 1.5;
+  // A cluster positive for one lineage marker only (CD19 or CD22; the other at or below its
+  // negative limit) must clear that marker's limit by this many reference spreads
+  // (limit - reference median; two-marker clusters by one). >= 1.
+  double single_marker_margin = 1.3;
   // Where no blast cluster is confirmed, search for a compact group of precursor events far
   // denser than the B-lineage mixture predicts (autogate/excess.h): density_excess is the
   // smoothed log ratio of observed to predicted density a seed needs.
