@@ -664,10 +664,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     if (opt.diagnostics)  // how each piece relates to its normal neighbours (why it joined or stayed off)
       for (std::size_t b = 0; b < k; ++b) {
         if (b == anchor) continue;
-        std::string t = std::string(normal[b] && substantial(b) ? "DfN stage " : normal[b] ? "DfN tiny " : set_aside[b] ? "DfN set aside " : "DfN off ") +
-                        std::to_string(b) + ":";
+        const char* kind = normal[b] ? (substantial(b) ? "DfN stage " : "DfN tiny ")
+                                     : set_aside[b] ? "DfN set aside " : "DfN off ";
+        std::string t = kind + std::to_string(b) + ":";
         for (std::size_t a = 0; a < k; ++a) {
-          if (!normal[a] || !substantial(a)) continue;
+          if (a == b || !normal[a] || !substantial(a)) continue;
           const Offset o = pathway_offset(b, a);
           if (o.total > 2 * opt.step_limit) continue;
           char buf[160];
