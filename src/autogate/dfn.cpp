@@ -146,11 +146,11 @@ std::vector<double> strided_rows(const std::vector<double>& rows, std::size_t d,
 }
 
 // "Clearly positive" limit of a marker: its negative limit plus the reference's own spread
-// (limit - reference median) once more. Every event of a gate selected by that limit is above
-// it, so only clearing it by this margin says something about a cluster.
-double clear_limit(const DfnFeature& feat) {
+// (limit - reference median) `spreads` times more. Every event of a gate selected by that limit
+// is above it, so only clearing it by this margin says something about a cluster.
+double clear_limit(const DfnFeature& feat, double spreads = 1.0) {
   const double margin = std::isfinite(feat.negative_median) ? std::max(0.0, feat.negative_limit - feat.negative_median) : 0.0;
-  return feat.negative_limit + margin;
+  return feat.negative_limit + spreads * margin;
 }
 
 }  // namespace
@@ -1140,8 +1140,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       const auto& lf = lineage[m];
       if (!std::isfinite(lf.negative_limit)) continue;
       lineage_judged = true;
-      const double spread = clear_limit(lf) - lf.negative_limit;
-      lineage_ok |= lineage_median[m] > lf.negative_limit + (single_marker ? opt.single_marker_margin : 1.0) * spread;
+      lineage_ok |= lineage_median[m] > clear_limit(lf, single_marker ? opt.single_marker_margin : 1.0);
     }
     bool precursor_judged = false, precursor_ok = false;
     for (const auto& pf : f) {
