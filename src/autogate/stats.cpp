@@ -186,20 +186,24 @@ std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, Se
   const std::size_t first = cut, last = n - cut - 1;  // kept ranks, inclusive
   const double kept = static_cast<double>(last - first + 1);
   auto& picked = scratch.picked;
-  constexpr std::size_t kDirect = 64;  // below this, sort a copy
-  if (n <= kDirect) {
+  const auto sort_a_copy = [&] {
     picked.assign(v.begin(), v.end());
     std::sort(picked.begin(), picked.end());
     double sum = 0;
     for (std::size_t r = first; r <= last; ++r) sum += picked[r];
     return sum / kept;
-  }
+  };
+  constexpr std::size_t kDirect = 64;  // below this, sort a copy
+  if (n <= kDirect) return sort_a_copy();
   double lo = v[0], hi = v[0];
   for (double x : v) {
     lo = x < lo ? x : lo;
     hi = x > hi ? x : hi;
   }
   if (!(hi > lo)) return lo;  // all equal
+  // A range wider than a double holds (finite values near +-1.8e308, as a hostile float64 FCS
+  // file may carry) has no bucket scale: sort instead.
+  if (!std::isfinite(hi - lo)) return sort_a_copy();
   // About 8 values per bucket; the binning is monotone in the value, so the counts below a
   // bucket give the ranks of its values.
   const std::size_t buckets = std::clamp<std::size_t>(n / 8, 16, 4096);
