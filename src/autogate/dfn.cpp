@@ -1200,6 +1200,81 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       concentrate(blast_models[b], own, d, 0.9, chi2_median);
     }
   }
+  // Clusters among a pool of off-pathway events (rows; budget_events sets the number of
+  // components): small mixtures fitted to them alone, added as blast or other models.
+  auto add_rare_clusters = [&](const std::vector<double>& pool_rows, std::size_t budget_events) {
+  const std::size_t pool_events = pool_rows.size() / d;
+  // Clusters among the off-pathway precursor events: a small mixture fitted to them alone
+  // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
+  const std::size_t m = std::min<std::size_t>(pool_events, 8000);
+  const std::size_t mb = std::min<std::size_t>(budget_events, 8000);
+  if (m >= opt.lod_events) {
+    const std::vector<double> sub = strided_rows(pool_rows, d, m);
+    const double scale_up = static_cast<double>(pool_events) / static_cast<double>(m);
+    // Two fits: a coarse one (a component per 4 x LOD candidates, at most 6) and a finer one
+    // (per 2 x LOD, at most 12). Dead cells, granulocytes and myeloid progenitors outnumber a
+    // clone near the LOQ among the candidates, and the coarse fit often merges it with them
+    // (its cluster then fails confirmation); the finer fit adds the clusters the coarse one
+    // did not already have (same population: each mean inside the other's 1e-3 core).
+    const std::size_t coarse = std::clamp<std::size_t>(mb / (4 * opt.lod_events), 1, 6);
+    const std::size_t fine = std::clamp<std::size_t>(mb / (2 * opt.lod_events), 1, 12);
+    std::vector<Gaussian> coarse_models;
+    for (const bool is_coarse : {true, false}) {
+      if (!is_coarse && fine <= coarse) break;
+      Mixture rare = fit_mixture(sub, d, is_coarse ? coarse : fine, 60, 1e-3);
+      // The component of this fit each candidate (all of them, not the subsample) belongs
+      // to, classified once while the fit is whole (its components are moved out below).
+      std::vector<std::size_t> owner(pool_events);
+      for (std::size_t j = 0; j < pool_events; ++j) owner[j] = rare.classify(&pool_rows[j * d]);
+      auto rows_of_component = [&](std::size_t c) {
+        std::vector<double> own;
+        for (std::size_t j = 0; j < pool_events; ++j)
+          if (owner[j] == c) own.insert(own.end(), &pool_rows[j * d], &pool_rows[j * d] + d);
+        return own;
+      };
+      for (auto& g : rare.components) {
+        const double size = g.weight * static_cast<double>(m) * scale_up;
+        if (opt.diagnostics) {
+          std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
+                          std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
+          for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
+          r.notes.push_back(t);
+        }
+        if (size < static_cast<double>(opt.lod_events)) continue;
+        // A real cluster sits off the pathway as a whole; tail events of the normal
+        // populations scatter around the pathway's edge and their centroid falls inside.
+        // Its centroid or that of its densest part: the fit often dilutes a clone near the
+        // LOQ with the stage tails around it, which pull its centroid back inside (loq/241:
+        // 36 events, 25 of them blasts, d2 35.0, its densest half 39.6; judging by the
+        // densest part alone loses clusters whose stragglers are the off-pathway side).
+        auto inside = [&](const double* mean) {
+          return normal_d2(mean) < cluster_limit && aberrancy2(mean) <= cluster_aberrancy_limit;
+        };
+        if (inside(g.mean.data())) {
+          if (opt.rare_core >= 1.0) continue;
+          const std::size_t which = static_cast<std::size_t>(&g - rare.components.data());
+          const auto own = rows_of_component(which);
+          if (inside(densest_mean(g, own, d, opt.rare_core, opt.lod_events).data())) continue;
+        }
+        if (is_coarse) {
+          coarse_models.push_back(g);
+        } else if (std::any_of(coarse_models.begin(), coarse_models.end(), [&](const Gaussian& c) {
+                     return c.mahalanobis2(g.mean.data()) <= core_limit && g.mahalanobis2(c.mean.data()) <= core_limit;
+                   })) {
+          continue;
+        }
+        const bool candidate = precursor_like(g.mean);
+        if (candidate) rare_from = std::min(rare_from, blast_models.size());
+        (candidate ? blast_weight : other_weight).push_back(size / nb);
+        (candidate ? blast_models : other_models).push_back(std::move(g));
+      }
+    }
+  }
+  };
+  // The candidates that could count as blasts themselves (clearly B, blast scatter): the pool
+  // of the second rare search (below), and how many candidates there were in all.
+  std::vector<double> blast_like_pool;
+  std::size_t all_candidates = 0;
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     is_candidate.assign(n_all, 0);
@@ -1225,73 +1300,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       st.row(f, i, x.data());
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
+      if (clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }))
+        blast_like_pool.insert(blast_like_pool.end(), x.begin(), x.end());
     }
+    all_candidates = out_idx.size();
     if (opt.diagnostics) r.rare_candidates = is_candidate;
-    // Clusters among the off-pathway precursor events: a small mixture fitted to them alone
-    // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
-    const std::size_t m = std::min<std::size_t>(out_idx.size(), 8000);
-    if (m >= opt.lod_events) {
-      const std::vector<double> sub = strided_rows(out_rows, d, m);
-      const double scale_up = static_cast<double>(out_idx.size()) / static_cast<double>(m);
-      // Two fits: a coarse one (a component per 4 x LOD candidates, at most 6) and a finer one
-      // (per 2 x LOD, at most 12). Dead cells, granulocytes and myeloid progenitors outnumber a
-      // clone near the LOQ among the candidates, and the coarse fit often merges it with them
-      // (its cluster then fails confirmation); the finer fit adds the clusters the coarse one
-      // did not already have (same population: each mean inside the other's 1e-3 core).
-      const std::size_t coarse = std::clamp<std::size_t>(m / (4 * opt.lod_events), 1, 6);
-      const std::size_t fine = std::clamp<std::size_t>(m / (2 * opt.lod_events), 1, 12);
-      std::vector<Gaussian> coarse_models;
-      for (const bool is_coarse : {true, false}) {
-        if (!is_coarse && fine <= coarse) break;
-        Mixture rare = fit_mixture(sub, d, is_coarse ? coarse : fine, 60, 1e-3);
-        // The component of this fit each candidate (all of them, not the subsample) belongs
-        // to, classified once while the fit is whole (its components are moved out below).
-        std::vector<std::size_t> owner(out_idx.size());
-        for (std::size_t j = 0; j < out_idx.size(); ++j) owner[j] = rare.classify(&out_rows[j * d]);
-        auto rows_of_component = [&](std::size_t c) {
-          std::vector<double> own;
-          for (std::size_t j = 0; j < out_idx.size(); ++j)
-            if (owner[j] == c) own.insert(own.end(), &out_rows[j * d], &out_rows[j * d] + d);
-          return own;
-        };
-        for (auto& g : rare.components) {
-          const double size = g.weight * static_cast<double>(m) * scale_up;
-          if (opt.diagnostics) {
-            std::string t = "DfN rare cluster size " + std::to_string(static_cast<long>(size)) + " normal_d2 " +
-                            std::to_string(normal_d2(g.mean.data())) + " aberr " + std::to_string(aberrancy2(g.mean.data())) + " mean";
-            for (std::size_t a = 0; a < d; ++a) t += " " + std::to_string(g.mean[a] * st.scale[a] + st.centre[a]).substr(0, 5);
-            r.notes.push_back(t);
-          }
-          if (size < static_cast<double>(opt.lod_events)) continue;
-          // A real cluster sits off the pathway as a whole; tail events of the normal
-          // populations scatter around the pathway's edge and their centroid falls inside.
-          // Its centroid or that of its densest part: the fit often dilutes a clone near the
-          // LOQ with the stage tails around it, which pull its centroid back inside (loq/241:
-          // 36 events, 25 of them blasts, d2 35.0, its densest half 39.6; judging by the
-          // densest part alone loses clusters whose stragglers are the off-pathway side).
-          auto inside = [&](const double* mean) {
-            return normal_d2(mean) < cluster_limit && aberrancy2(mean) <= cluster_aberrancy_limit;
-          };
-          if (inside(g.mean.data())) {
-            if (opt.rare_core >= 1.0) continue;
-            const std::size_t which = static_cast<std::size_t>(&g - rare.components.data());
-            const auto own = rows_of_component(which);
-            if (inside(densest_mean(g, own, d, opt.rare_core, opt.lod_events).data())) continue;
-          }
-          if (is_coarse) {
-            coarse_models.push_back(g);
-          } else if (std::any_of(coarse_models.begin(), coarse_models.end(), [&](const Gaussian& c) {
-                       return c.mahalanobis2(g.mean.data()) <= core_limit && g.mahalanobis2(c.mean.data()) <= core_limit;
-                     })) {
-            continue;
-          }
-          const bool candidate = precursor_like(g.mean);
-          if (candidate) rare_from = std::min(rare_from, blast_models.size());
-          (candidate ? blast_weight : other_weight).push_back(size / nb);
-          (candidate ? blast_models : other_models).push_back(std::move(g));
-        }
-      }
-    }
+    add_rare_clusters(out_rows, out_idx.size());
   }
   // Local density excess (autogate/excess.h): a clone near the LOQ inside the tails of a
   // hematogone stage is not off the pathway by distance (loq/207: its events' normal d2 median
@@ -1441,10 +1455,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     assign_and_confirm();
     return true;
   };
-  if (blast_models.empty()) {
-    if (!excess_fallback()) { dump(); return r; }
-  } else {
-    assign_and_confirm();
+  auto any_kept = [&] { return std::any_of(keep.begin(), keep.end(), [](bool b) { return b; }); };
+  auto refit_rare = [&] {
     if (opt.rare_core < 1.0 && rare_from < blast_models.size()) {
       // A rare cluster's small mixture fit is widened by the stragglers that share the
       // off-pathway set with it (tails of hematogone stages, myeloid progenitors): refit each to
@@ -1460,7 +1472,42 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       rare_refitted = true;
       assign_and_confirm();
     }
-    if (std::none_of(keep.begin(), keep.end(), [](bool b) { return b; })) excess_fallback();
+  };
+  // The rare-blast search once more, on the candidates that could count as blasts themselves
+  // (clearly B, blast scatter): dead cells, granulocytes and myeloid progenitors, which cannot
+  // count, outnumber a clone near the LOQ among all candidates, and the mixture fitted to them
+  // spends its components on them (fresh loq/508: 5897 dead cells among 6609 candidates, the
+  // clone's 48 in a cluster with 150 others, too wide to be one population: 0 called). With
+  // the same number of components as the first search (a finer view of the same region), on
+  // about a tenth of the events. Only a fallback, after the density excess (which finds the
+  // clones inside a stage's tails): in the place of the first search, on every tube, it gained
+  // 7 of the 325 tuning, check and fresh tubes and lost 9 (docs/analysis.md).
+  auto blast_like_fallback = [&] {
+    if (!opt.blast_like_search || blast_like_pool.size() / d < opt.lod_events) return false;
+    blast_models.clear();
+    blast_weight.clear();
+    split_born.clear();
+    rare_from = static_cast<std::size_t>(-1);
+    excess_from = static_cast<std::size_t>(-1);
+    rare_refitted = false;
+    add_rare_clusters(blast_like_pool, all_candidates);
+    if (blast_models.empty()) return false;
+    assign_and_confirm();
+    refit_rare();
+    return any_kept();
+  };
+  // The fallbacks, in turn, while no blast cluster is confirmed.
+  auto fall_back = [&] {
+    if (excess_fallback() && any_kept()) return;
+    blast_like_fallback();
+  };
+  if (blast_models.empty()) {
+    fall_back();
+    if (blast_models.empty()) { dump(); return r; }
+  } else {
+    assign_and_confirm();
+    refit_rare();
+    if (!any_kept()) fall_back();
   }
   // Blast models that failed confirmation were judged not to be blast clusters; competing in
   // the assignment they still took the outer events of a confirmed clone beside them (loq/265:

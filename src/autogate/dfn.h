@@ -84,6 +84,9 @@ struct DfnOptions {
   // smoothed log ratio of observed to predicted density a seed needs.
   bool density_excess_search = true;
   double density_excess = 4.0;
+  // When that finds none either: the rare-blast search once more, among the candidates that
+  // could count as blasts themselves (clearly B, blast scatter) only.
+  bool blast_like_search = true;
   bool diagnostics = false;           // add per-model/cluster notes (developer tool)
   // Upper limit of a blast cluster's median side scatter (feature named "SSC"), e.g. the
   // monocytes' median; infinite when unknown.

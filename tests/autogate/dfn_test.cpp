@@ -242,3 +242,34 @@ TEST(Dfn, SameBlastsWithOneAndTwoThreads) {
   EXPECT_EQ(one.clusters, two.clusters);
   EXPECT_GT(score(b, one).true_pos, 90u);
 }
+
+// A clone near the LOQ among many off-pathway precursor-like cells that cannot count as blasts
+// (dead-cell-like: CD45 and CD38 dim, stained unspecifically, CD19 and CD22 just above the
+// gate's limit but not clearly): the rare search fits its mixture to all the candidates and
+// spends its components on those cells, and the clone's cluster is lost among them; searched
+// again among the candidates that are clearly B, it is found.
+TEST(Dfn, RareCloneAmongCellsThatCannotCountIsFound) {
+  auto lineage = [](bool blast_like_search) {
+    std::mt19937_64 rng(1010);
+    GatedLineage t(60000, 0.035, rng);
+    std::normal_distribution<double> wide(0, 0.12), near(0, 0.03);
+    for (std::size_t i = 0; i < 6000; ++i) {
+      t.b.cd10.push_back(0.55 + wide(rng)); t.b.cd20.push_back(0.1 + wide(rng)); t.b.cd34.push_back(0.55 + wide(rng));
+      t.b.cd38.push_back(0.3 + wide(rng)); t.b.cd45.push_back(0.15 + wide(rng));
+      t.cd19.push_back(0.36 + near(rng)); t.cd22.push_back(0.36 + near(rng));
+      t.b.blast.push_back(0);
+    }
+    t.add(50, {0.62, 0.1, 0.62, 0.45, 0.32, 0.65, 0.6}, 1, rng);  // the clone
+    auto f = t.b.features();
+    f.push_back({"CD19", t.cd19, MaturationRole::lineage, 0.3, 0.15});
+    f.push_back({"CD22", t.cd22, MaturationRole::lineage, 0.3, 0.15});
+    DfnOptions o;
+    o.components = 16;
+    o.blast_like_search = blast_like_search;
+    return score(t.b, find_blasts(f, Mask(t.b.blast.size(), 1), o));
+  };
+  const Score with = lineage(true);  // measured: 39 found, all of them clone cells
+  EXPECT_NEAR(static_cast<double>(with.found), 50.0, 15.0);
+  EXPECT_GE(with.true_pos, 35u);
+  EXPECT_LT(lineage(false).found, 20u);  // measured: 0 (below LOD: not detected)
+}
