@@ -117,7 +117,8 @@ TEST_P(Accuracy, MatchesTruth) {
 //   the time QC, the re-estimation of small mixture blast models on all their events and the
 //   set-aside of tiny pieces holding >= LOD individually aberrant events (twelfth), leaves
 //   precursor-like when most of their events are, every small precursor-like piece offered the
-//   split, and the time QC's trimmed mean (thirteenth).
+//   split, and the time QC's trimmed mean (thirteenth), the single-marker margin (fourteenth)
+//   and the second rare search among the candidates that could count as blasts (fifteenth).
 //   mrd-0.01/303/beckman (disabled until then: 125 called for 84 since the set-aside rules)
 //   passes since the CD58-dim rule, built on tuning tube 0.01/273 alone: 80 for 84. Held-out
 //   tubes are not analysed per event, so as not to tune on them.
