@@ -1200,12 +1200,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       concentrate(blast_models[b], own, d, 0.9, chi2_median);
     }
   }
-  // Clusters among a pool of off-pathway events (rows; budget_events sets the number of
-  // components): small mixtures fitted to them alone, added as blast or other models.
+  // Clusters among a pool of off-pathway precursor events (rows): small mixtures fitted to them
+  // alone (rare blasts are too few for a component of the B-lineage mixture, but dominate
+  // here), added as blast or other models; budget_events sets the number of components.
   auto add_rare_clusters = [&](const std::vector<double>& pool_rows, std::size_t budget_events) {
   const std::size_t pool_events = pool_rows.size() / d;
-  // Clusters among the off-pathway precursor events: a small mixture fitted to them alone
-  // (rare blasts are too few for a component of the B-lineage mixture, but dominate here).
   const std::size_t m = std::min<std::size_t>(pool_events, 8000);
   const std::size_t mb = std::min<std::size_t>(budget_events, 8000);
   if (m >= opt.lod_events) {
@@ -1271,10 +1270,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     }
   }
   };
-  // The candidates that could count as blasts themselves (clearly B, blast scatter): the pool
-  // of the second rare search (below), and how many candidates there were in all.
-  std::vector<double> blast_like_pool;
-  std::size_t all_candidates = 0;
+  // The rare-blast candidates (events and rows), kept for the second rare search below.
+  std::vector<double> out_rows;
+  std::vector<std::size_t> out_idx;
   if (!normal_ids.empty()) {
     // Outliers of the normal pathway (not already in a disconnected component).
     is_candidate.assign(n_all, 0);
@@ -1293,17 +1291,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       for (std::size_t o = 0; o < plain_others; ++o) in_blast |= other_models[o].mahalanobis2(xl) <= other_core;
       is_candidate[i] = !in_blast;
     });
-    std::vector<double> out_rows;
-    std::vector<std::size_t> out_idx;
     for (auto i : idx) {
       if (!is_candidate[i]) continue;
       st.row(f, i, x.data());
       out_idx.push_back(i);
       out_rows.insert(out_rows.end(), x.begin(), x.end());
-      if (clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }))
-        blast_like_pool.insert(blast_like_pool.end(), x.begin(), x.end());
     }
-    all_candidates = out_idx.size();
     if (opt.diagnostics) r.rare_candidates = is_candidate;
     add_rare_clusters(out_rows, out_idx.size());
   }
@@ -1443,14 +1436,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // clone it finds that clone's own tails and the stage events next to it as a second group
   // (run for every tube, with the confirmed clusters' cores excluded: 179-188 of the 210
   // tuning tubes; as a fallback: 189; docs/analysis.md, ninth session).
-  auto excess_fallback = [&] {
-    auto models = excess_models();
-    if (models.empty()) return false;
-    // The unconfirmed blast models are dropped: they were judged not to be clusters of blasts.
+  // Before a fallback search adds its models: the unconfirmed blast models are dropped (they
+  // were judged not to be clusters of blasts).
+  auto drop_blast_models = [&] {
     blast_models.clear();
     blast_weight.clear();
     split_born.clear();
     rare_from = static_cast<std::size_t>(-1);
+    excess_from = static_cast<std::size_t>(-1);
+    rare_refitted = false;
+  };
+  auto excess_fallback = [&] {
+    auto models = excess_models();
+    if (models.empty()) return false;
+    drop_blast_models();
     add_excess_models(std::move(models));
     assign_and_confirm();
     return true;
@@ -1483,14 +1482,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // clones inside a stage's tails): in the place of the first search, on every tube, it gained
   // 7 of the 325 tuning, check and fresh tubes and lost 9 (docs/analysis.md).
   auto blast_like_fallback = [&] {
-    if (!opt.blast_like_search || blast_like_pool.size() / d < opt.lod_events) return false;
-    blast_models.clear();
-    blast_weight.clear();
-    split_born.clear();
-    rare_from = static_cast<std::size_t>(-1);
-    excess_from = static_cast<std::size_t>(-1);
-    rare_refitted = false;
-    add_rare_clusters(blast_like_pool, all_candidates);
+    if (!opt.blast_like_search) return false;
+    std::vector<double> pool;
+    for (std::size_t j = 0; j < out_idx.size(); ++j) {
+      const std::size_t i = out_idx[j];
+      if (clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }))
+        pool.insert(pool.end(), &out_rows[j * d], &out_rows[j * d] + d);
+    }
+    if (pool.size() / d < opt.lod_events) return false;
+    drop_blast_models();
+    add_rare_clusters(pool, out_idx.size());
     if (blast_models.empty()) return false;
     assign_and_confirm();
     refit_rare();
