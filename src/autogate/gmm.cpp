@@ -348,7 +348,7 @@ double Mixture::log_density(const double* x) const {
 }
 
 Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t k,
-                    std::size_t iterations, double ridge) {
+                    std::size_t iterations, double ridge, bool tied) {
   Mixture mix;
   mix.d = d;
   const std::size_t n = d ? rows.size() / d : 0;
@@ -458,6 +458,16 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
       g.weight = std::max(g.weight / static_cast<double>(n), 1e-12);
       mix.components[c] = std::move(g);
     });
+    if (tied) {
+      // Pooled within-component covariance (the ridge, the same in each, carries over).
+      std::vector<double> pooled(d * d, 0.0);
+      for (const auto& g : mix.components)
+        for (std::size_t q = 0; q < d * d; ++q) pooled[q] += g.weight * g.cov[q];
+      for (auto& g : mix.components) {
+        g.cov = pooled;
+        g.factor(ridge);
+      }
+    }
     for (std::size_t c = 0; c < k; ++c) log_weight[c] = std::log(mix.components[c].weight);
     // E step: events are independent (blocks of kBlock); the log-likelihood is summed
     // afterwards in event order (the same sum whatever the thread count).

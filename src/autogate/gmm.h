@@ -34,7 +34,9 @@ struct Mixture {
 
 // rows: n x d row-major. k components (fewer when there are too few points). ridge: variance
 // floor added to the covariance diagonals (in data units squared).
+// tied: one covariance shared by all components (the pooled within-component covariance),
+// for testing whether a population holds mean-shifted subgroups with few parameters.
 Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t k,
-                    std::size_t iterations = 60, double ridge = 1e-4);
+                    std::size_t iterations = 60, double ridge = 1e-4, bool tied = false);
 
 }  // namespace mrdflow::autogate

@@ -91,6 +91,28 @@ TEST(Gmm, SeparatesTwoClustersDeterministically) {
     EXPECT_EQ(m1.components[c].mean, m2.components[c].mean);  // bit-identical refits
 }
 
+
+// Tied covariance: both components carry the pooled within-component covariance, so a small
+// cluster's spread is the big one's (here 1 and 0.25 per axis pool to about 0.85 on x).
+TEST(Gmm, TiedFitSharesThePooledCovariance) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> g(0, 1);
+  std::vector<double> rows;
+  for (int i = 0; i < 3000; ++i) { rows.push_back(g(rng)); rows.push_back(g(rng)); }
+  for (int i = 0; i < 600; ++i) { rows.push_back(6 + 0.5 * g(rng)); rows.push_back(0.5 * g(rng)); }
+  const auto free = fit_mixture(rows, 2, 2, 60, 1e-4, false);
+  const auto tied = fit_mixture(rows, 2, 2, 60, 1e-4, true);
+  ASSERT_EQ(tied.components.size(), 2u);
+  EXPECT_EQ(tied.components[0].cov, tied.components[1].cov);
+  const auto& small = tied.components[0].weight < tied.components[1].weight ? tied.components[0] : tied.components[1];
+  EXPECT_NEAR(small.weight, 600.0 / 3600.0, 0.02);
+  EXPECT_NEAR(small.mean[0], 6, 0.15);
+  // Pooled variance on x: (3000 * 1 + 600 * 0.25) / 3600 = 0.875.
+  EXPECT_NEAR(small.cov[0], 0.875, 0.08);
+  // The free fit keeps each cluster's own spread.
+  const auto& small_free = free.components[0].weight < free.components[1].weight ? free.components[0] : free.components[1];
+  EXPECT_NEAR(small_free.cov[0], 0.25, 0.05);
+}
 TEST(Stats, MirroredUpperLimitIsTheNegativePopulationsOwnSpread) {
   std::mt19937_64 rng(17);
   std::normal_distribution<double> wide(0.2, 0.5), pos(4.0, 0.3);
