@@ -858,6 +858,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     return (ssc_dim == d || value_of(ssc_dim) < opt.max_side_scatter) &&
            (fsc_dim == d || value_of(fsc_dim) >= opt.min_forward_scatter);
   };
+  // Per event: its own scatter, and whether it could count as a blast itself (clearly B lineage,
+  // blast scatter), the filter of the density-excess pool and of the second rare search.
+  auto event_blast_scatter = [&](std::size_t i) { return blast_scatter([&](std::size_t a) { return f[a].values[i]; }); };
+  auto could_count = [&](std::size_t i) { return clearly_b(i) && event_blast_scatter(i); };
   struct Leaf { Gaussian g; bool clone_like = false; };
   auto split_off_pathway_piece = [&](std::size_t c, std::string& note) {
     std::vector<Leaf> leaves;
@@ -1335,8 +1339,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       const double nd2 = distance_to_normal[i];
       std::uint8_t r8 = nd2 > reference_d2 ? 1 : 0;
       // (Unlike the rare candidates, no event qualifies when neither CD10 nor CD34 has a limit.)
-      bool candidate = clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }) &&
-                       precursor_event(i).value_or(false);
+      bool candidate = could_count(i) && precursor_event(i).value_or(false);
       if (candidate) {
         st.row(f, i, xl);
         candidate = !plasma_like(xl);
@@ -1422,7 +1425,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       bool oc = false;
       for (std::size_t o = 0; o < other_models.size(); ++o) oc |= other_models[o].mahalanobis2(x.data()) <= other_core;
       flags |= oc ? 8 : 0;
-      flags |= blast_scatter([&](std::size_t a) { return f[a].values[i]; }) ? 16 : 0;
+      flags |= event_blast_scatter(i) ? 16 : 0;
       flags |= (!r.blasts.empty() && r.blasts[i]) ? 32 : 0;
       rec[0] = static_cast<double>(event_number[i]);
       rec[1] = normal_ids.empty() ? 0 : normal_d2(x.data());
@@ -1501,7 +1504,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     std::vector<double> pool;
     for (std::size_t j = 0; j < out_idx.size(); ++j) {
       const std::size_t i = out_idx[j];
-      if (clearly_b(i) && blast_scatter([&](std::size_t a) { return f[a].values[i]; }))
+      if (could_count(i))
         pool.insert(pool.end(), &out_rows[j * d], &out_rows[j * d] + d);
     }
     if (pool.size() / d < opt.lod_events) return false;
