@@ -53,10 +53,21 @@ void Gaussian::factor(double ridge) {
 
 double Gaussian::mahalanobis2(const double* x) const {
   const std::size_t d = mean.size();
+  // x - mean once per dimension (not once per Cholesky term): the same values, half the work.
+  constexpr std::size_t kStack = 32;
+  double stack[kStack];
+  std::vector<double> heap;
+  double* diff = stack;
+  if (d > kStack) {
+    heap.resize(d);
+    diff = heap.data();
+  }
+  for (std::size_t k = 0; k < d; ++k) diff[k] = x[k] - mean[k];
+  const double* L = chol_inv.data();
   double s = 0;
   for (std::size_t i = 0; i < d; ++i) {
     double z = 0;
-    for (std::size_t k = 0; k <= i; ++k) z += chol_inv[i * d + k] * (x[k] - mean[k]);
+    for (std::size_t k = 0; k <= i; ++k) z += L[i * d + k] * diff[k];
     s += z * z;
   }
   return s;
@@ -316,6 +327,56 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
   }
 }
 
+// For each of the rows `sub` (of n x d `rows`), the (kk+1)-th smallest squared distance to
+// the rows of `sub` (itself included, at 0): each pair computed once for both rows, and the kk+1
+// smallest kept in a small sorted buffer per row (the same values as a full selection per row,
+// far cheaper). Distances run eight pairs at a time across a column copy; per pair the same sum
+// in the same order as the plain per-row loop, so the same bits.
+[[gnu::target_clones("avx2", "default")]] std::vector<double> kth_smallest_distance2(
+    const std::vector<double>& rows, std::size_t d, const std::vector<std::size_t>& sub, std::size_t kk) {
+  const std::size_t m = sub.size();
+  const std::size_t stride = (m + 7) / 8 * 8;
+  std::vector<double> cols(d * stride, 0.0);  // column a of the subset at [a * stride, ...)
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t a = 0; a < d; ++a) cols[a * stride + j] = rows[sub[j] * d + a];
+  std::vector<double> smallest(m * (kk + 1), INFINITY);
+  auto offer = [&](std::size_t j, double v) {
+    double* buf = &smallest[j * (kk + 1)];
+    if (!(v < buf[kk])) return;
+    std::size_t p = kk;
+    while (p > 0 && buf[p - 1] > v) { buf[p] = buf[p - 1]; --p; }
+    buf[p] = v;
+  };
+  std::vector<double> x(d);
+  alignas(64) double v8[8];
+  for (std::size_t j = 0; j < m; ++j) {
+    offer(j, 0.0);
+    for (std::size_t a = 0; a < d; ++a) x[a] = cols[a * stride + j];
+    std::size_t l = j + 1;
+    for (; l + 8 <= m; l += 8) {
+      Lanes8 v;
+      for (std::size_t a = 0; a < d; ++a) {
+        const Lanes8 diff = load8(&cols[a * stride + l]) - x[a];
+        v += diff * diff;
+      }
+      store8(v8, v);
+      for (std::size_t e = 0; e < 8; ++e) {
+        offer(j, v8[e]);
+        offer(l + e, v8[e]);
+      }
+    }
+    for (; l < m; ++l) {
+      double v = 0;
+      for (std::size_t a = 0; a < d; ++a) v += (cols[a * stride + l] - x[a]) * (cols[a * stride + l] - x[a]);
+      offer(j, v);
+      offer(l, v);
+    }
+  }
+  std::vector<double> kth(m);
+  for (std::size_t j = 0; j < m; ++j) kth[j] = smallest[j * (kk + 1) + kk];
+  return kth;
+}
+
 }  // namespace
 
 Gaussian fit_gaussian(const std::vector<double>& rows, std::size_t d, double ridge) {
@@ -377,28 +438,8 @@ Mixture fit_mixture(const std::vector<double>& rows, std::size_t d, std::size_t 
     // in a small sorted buffer per row; each pair is computed once for both rows. Same values
     // as a full selection per row, far cheaper.
     const std::size_t kk = std::min<std::size_t>(10, m - 1);
-    std::vector<double> smallest(m * (kk + 1), INFINITY);
-    auto offer = [&](std::size_t j, double v) {
-      double* buf = &smallest[j * (kk + 1)];
-      if (!(v < buf[kk])) return;
-      std::size_t p = kk;
-      while (p > 0 && buf[p - 1] > v) { buf[p] = buf[p - 1]; --p; }
-      buf[p] = v;
-    };
-    std::vector<double> sub_rows(m * d);  // contiguous copy: the pairs stream through it
-    for (std::size_t j = 0; j < m; ++j) std::copy_n(&rows[sub[j] * d], d, &sub_rows[j * d]);
-    for (std::size_t j = 0; j < m; ++j) {
-      offer(j, 0.0);
-      const double* x = &sub_rows[j * d];
-      for (std::size_t l = j + 1; l < m; ++l) {
-        const double* y = &sub_rows[l * d];
-        double v = 0;
-        for (std::size_t a = 0; a < d; ++a) v += (y[a] - x[a]) * (y[a] - x[a]);
-        offer(j, v);
-        offer(l, v);
-      }
-    }
-    for (std::size_t j = 0; j < m; ++j) knn[j] = smallest[j * (kk + 1) + kk];
+    const std::vector<double> kth = kth_smallest_distance2(rows, d, sub, kk);
+    for (std::size_t j = 0; j < m; ++j) knn[j] = kth[j];
     std::vector<double> sorted = knn;
     std::nth_element(sorted.begin(), sorted.begin() + m / 2, sorted.end());
     for (std::size_t j = 0; j < m; ++j)

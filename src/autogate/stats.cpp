@@ -52,6 +52,25 @@ namespace {
 
 constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through a histogram
 
+// Smallest and largest of finite values (v not empty), in four independent min/max chains: a
+// single chain waits on each comparison, and this pass opened every histogram selection.
+std::pair<double, double> range_of(std::span<const double> v) {
+  double lo[4] = {v[0], v[0], v[0], v[0]}, hi[4] = {v[0], v[0], v[0], v[0]};
+  const std::size_t n = v.size();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (std::size_t l = 0; l < 4; ++l) {
+      lo[l] = std::min(lo[l], v[i + l]);
+      hi[l] = std::max(hi[l], v[i + l]);
+    }
+  for (; i < n; ++i) {
+    lo[0] = std::min(lo[0], v[i]);
+    hi[0] = std::max(hi[0], v[i]);
+  }
+  return {std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
+          std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
+}
+
 // Exact quantiles (same definition and numbers as the selection below) of a large array of
 // finite values without reordering it: one pass for the range, one counting the values per
 // bin of a 4096-bin histogram, one collecting the values of the few bins that hold the order
@@ -61,11 +80,7 @@ std::vector<std::optional<double>> quantiles_by_histogram(std::span<const double
                                                           const std::vector<double>& qs) {
   const std::size_t n = v.size();
   std::vector<std::optional<double>> out(qs.size());
-  double lo = v[0], hi = v[0];
-  for (double x : v) {
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-  }
+  const auto [lo, hi] = range_of(v);
   if (!(hi > lo)) {
     for (auto& o : out) o = lo;
     return out;
@@ -73,7 +88,7 @@ std::vector<std::optional<double>> quantiles_by_histogram(std::span<const double
   constexpr std::size_t kBins = 4096;
   const double scale = static_cast<double>(kBins) / (hi - lo);
   const auto bin_of = [&](double x) {
-    return std::min(kBins - 1, static_cast<std::size_t>((x - lo) * scale));
+    return std::min(kBins - 1, static_cast<std::size_t>(static_cast<std::uint32_t>((x - lo) * scale)));  // in [0, kBins]
   };
   std::vector<std::size_t> below(kBins + 1, 0);  // below[b]: values in bins < b
   for (double x : v) ++below[bin_of(x) + 1];
@@ -195,11 +210,7 @@ std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, Se
   };
   constexpr std::size_t kDirect = 64;  // below this, sort a copy
   if (n <= kDirect) return sort_a_copy();
-  double lo = v[0], hi = v[0];
-  for (double x : v) {
-    lo = x < lo ? x : lo;
-    hi = x > hi ? x : hi;
-  }
+  const auto [lo, hi] = range_of(v);
   if (!(hi > lo)) return lo;  // all equal
   // A range wider than a double holds (finite values near +-1.8e308, as a hostile float64 FCS
   // file may carry) has no bucket scale: sort instead.
