@@ -33,9 +33,11 @@ std::unique_ptr<double[], EventStorageDeleter> allocate(std::size_t count) {
     // kernel calls (in parallel: the kernel zeroes each page) is much cheaper on a
     // paravirtualised VM than taking the first-touch faults one by one from the decode loop.
     // Older kernels lack MADV_POPULATE_WRITE (EINVAL); pages are then faulted in on first touch.
+    // In parallel from 16 MB: reading the 1M-event bench sample (a 120 MB matrix, 60 slices)
+    // took 0.06-0.18 s with one thread populating, 0.06-0.11 s with two (5 paired runs).
     const auto slices = static_cast<std::int64_t>(mapped / kHugePage);
     auto* base = static_cast<std::byte*>(p);
-#pragma omp parallel for schedule(static) if (slices >= 64)
+#pragma omp parallel for schedule(static) if (slices >= 8)
     for (std::int64_t i = 0; i < slices; ++i)
       ::madvise(base + static_cast<std::size_t>(i) * kHugePage, kHugePage, kMadvPopulateWrite);
     return {static_cast<double*>(p), EventStorageDeleter{mapped}};
