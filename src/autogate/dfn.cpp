@@ -183,6 +183,25 @@ namespace {
 
 // DfN on features whose values hold the B-lineage events only (b_lineage: all of them, in
 // acquisition order); event_number[j] is event j's index in the sample (developer dump).
+// mix.classify of rows 0..n-1 (row_of(j, out) writes row j's d values), in blocks of 256 rows
+// classified across events (Mixture::classify_columns: the same results).
+template <class RowOf>
+std::vector<std::size_t> classify_each(const Mixture& mix, std::size_t n, std::size_t d, bool threaded,
+                                       const RowOf& row_of) {
+  constexpr std::size_t kBlock = 256;
+  std::vector<std::size_t> owner(n);
+  parallel_for((n + kBlock - 1) / kBlock, threaded, [&](std::size_t blk) {
+    const std::size_t begin = blk * kBlock, len = std::min(kBlock, n - begin);
+    std::vector<double> row(d), columns(d * kBlock);
+    for (std::size_t e = 0; e < len; ++e) {
+      row_of(begin + e, row.data());
+      for (std::size_t a = 0; a < d; ++a) columns[a * kBlock + e] = row[a];
+    }
+    mix.classify_columns(columns.data(), kBlock, len, &owner[begin]);
+  });
+  return owner;
+}
+
 DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask& b_lineage,
                             std::span<const std::size_t> event_number, const DfnOptions& opt) {
   DfnResult r;
@@ -269,9 +288,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   };
   // The component each fitting event belongs to (per event: same result with any threads).
   auto classify_fit_rows = [&] {
-    std::vector<std::size_t> owner(fit_idx.size());
-    parallel_for(fit_idx.size(), true, [&](std::size_t j) { owner[j] = mix.classify(&rows[j * d]); });
-    return owner;
+    return classify_each(mix, fit_idx.size(), d, true,
+                         [&](std::size_t j, double* out) { std::copy_n(&rows[j * d], d, out); });
   };
   std::size_t k = mix.components.size();
   if (k == 0) return r;
@@ -714,13 +732,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   std::vector<std::vector<double>> own_rows(k), off_rows(k);
   std::vector<std::size_t> clearly_b_events(k, 0);  // per off-pathway piece
   {
-    std::vector<std::uint16_t> owner(n_all, 0);
-    for_each_event([&](std::size_t i, double* xl) {
-      st.row(f, i, xl);
-      owner[i] = static_cast<std::uint16_t>(mix.classify(xl));
-    });
-    for (auto i : idx) {
-      const auto c = owner[i];
+    const std::vector<std::size_t> owner = classify_each(mix, idx.size(), d, idx.size() >= 20000,
+                                                         [&](std::size_t j, double* out) { st.row(f, idx[j], out); });
+    for (std::size_t j = 0; j < idx.size(); ++j) {
+      const std::size_t i = idx[j], c = owner[j];
       if (set_aside[c]) continue;
       auto& to = normal[c] ? own_rows[c] : off_rows[c];
       st.row(f, i, x.data());
@@ -731,12 +746,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       clearly_b_events[c] += clearly_b(i);
     }
   }
+  // The pieces are final from here (the robust refit below keeps their weights): their log
+  // weights, taken once rather than per event.
+  std::vector<double> mix_log_weight(k);
+  for (std::size_t c = 0; c < k; ++c) mix_log_weight[c] = std::log(mix.components[c].weight);
   // Of the mixture components `ids`, the one most likely to hold `row` (k when there is none).
   auto most_likely_of = [&](const std::vector<std::size_t>& ids, const double* row) {
     std::size_t best = k;
     double best_l = -INFINITY;
     for (auto c : ids) {
-      const double l = std::log(mix.components[c].weight) + mix.components[c].log_density(row);
+      const double l = mix_log_weight[c] + mix.components[c].log_density(row);
       if (l > best_l) { best_l = l; best = c; }
     }
     return best;
@@ -993,11 +1012,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   auto z_at = [&](const double* row, std::size_t c, std::size_t a) {
     return conditional_z(precision[c], d, mix.components[c].mean.data(), row, a);
   };
-  auto aberrancy2 = [&](const double* row) {
-    const std::size_t best = nearest_normal(row);
+  // The aberrancy (above) judged at normal component `best` (k: none), or at the most likely.
+  auto aberrancy2_at = [&](const double* row, std::size_t best) {
     if (best == k) return 0.0;
     return directional_deviation2(precision[best], mix.components[best].mean.data(), row, direction);
   };
+  auto aberrancy2 = [&](const double* row) { return aberrancy2_at(row, nearest_normal(row)); };
   // Leukaemic precursors over-express CD58 (or keep the normal level); a cluster
   // under-expressing it given its other markers is, in the tuning tubes, dim in CD20 and CD38
   // too: damaged cells and the dim tails of a normal stage (mrd-0.01/273: 42 stage II and dead
@@ -1052,7 +1072,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // Log of weight x density of the most likely normal component or other (non-blast) model.
   auto best_other_log = [&](const double* x) {
     double best = -INFINITY;
-    for (auto c : normal_ids) best = std::max(best, std::log(mix.components[c].weight) + mix.components[c].log_density(x));
+    for (auto c : normal_ids) best = std::max(best, mix_log_weight[c] + mix.components[c].log_density(x));
     for (std::size_t o = 0; o < other_models.size(); ++o)
       best = std::max(best, std::log(other_weight[o]) + other_models[o].log_density(x));
     return best;
@@ -1067,6 +1087,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   }
   per_model.assign(blast_models.size(), 0);
   assigned.assign(n_all, 0);
+  std::vector<double> blast_log_weight(blast_models.size());
+  for (std::size_t b = 0; b < blast_models.size(); ++b) blast_log_weight[b] = std::log(blast_weight[b]);
   // Each event on its own: threads (large B lineages only) give the same result.
   for_each_event([&](std::size_t i, double* xl) {
     st.row(f, i, xl);
@@ -1077,7 +1099,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       if (b < withdrawn.size() && withdrawn[b]) continue;
       const double d2 = blast_models[b].mahalanobis2(xl);
       if (d2 > model_core[b]) continue;
-      const double l = std::log(blast_weight[b]) + blast_models[b].log_norm - 0.5 * d2;
+      const double l = blast_log_weight[b] + blast_models[b].log_norm - 0.5 * d2;
       if (l > best_blast) { best_blast = l; which = b; }
     }
     if (best_blast > best_other) assigned[i] = static_cast<std::uint32_t>(which + 1);
@@ -1298,8 +1320,17 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     distance_to_normal.assign(n_all, 0.0);
     for_each_event([&](std::size_t i, double* xl) {
       st.row(f, i, xl);
-      distance_to_normal[i] = normal_d2(xl);
-      if (distance_to_normal[i] <= limit && aberrancy2(xl) <= aberrancy_limit) return;
+      // normal_d2 and the component aberrancy2 judges at, from one distance per normal piece.
+      double nearest_d2 = INFINITY, best_l = -INFINITY;
+      std::size_t best = k;
+      for (auto c : normal_ids) {
+        const Gaussian& g = mix.components[c];
+        const double d2 = g.mahalanobis2(xl);
+        nearest_d2 = std::min(nearest_d2, d2);
+        if (const double l = mix_log_weight[c] + (g.log_norm - 0.5 * d2); l > best_l) { best_l = l; best = c; }
+      }
+      distance_to_normal[i] = nearest_d2;
+      if (distance_to_normal[i] <= limit && aberrancy2_at(xl, best) <= aberrancy_limit) return;
       bool in_blast = false;
       for (const auto& g : blast_models) in_blast |= g.mahalanobis2(xl) <= limit;
       // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative

@@ -127,6 +127,15 @@ struct EventColumns {
   const double* col(std::size_t a) const { return &values[a * n]; }
 };
 
+// d columns of events stored elsewhere: column a at base + a * stride.
+struct ColumnView {
+  const double* base = nullptr;
+  std::size_t stride = 0, d = 0;
+  ColumnView(const double* b, std::size_t s, std::size_t dims) : base(b), stride(s), d(dims) {}
+  ColumnView(const EventColumns& x) : base(x.values.data()), stride(x.n), d(x.d) {}  // NOLINT: a view of it
+  const double* col(std::size_t a) const { return base + a * stride; }
+};
+
 // Eight doubles handled as one value (two 4-double vectors: one AVX2 register each, two SSE2
 // registers each otherwise). As a running sum, lane l accumulates the events i = l (mod 8) in
 // event order: 8 interleaved partial sums (independent add chains) whose bits do not depend on
@@ -275,7 +284,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
 // the same operations in the same order as Gaussian::mahalanobis2, across events. `centred`
 // (d x kBlock) receives x - mean once per block instead of once per Cholesky term.
 [[gnu::target_clones("avx2", "default")]] void log_weighted_density(const Gaussian& g, double log_weight,
-                                                                    const EventColumns& x, std::size_t begin,
+                                                                    const ColumnView x, std::size_t begin,
                                                                     std::size_t len, std::size_t stride,
                                                                     double* out, double* centred) {
   const std::size_t d = x.d;
@@ -396,15 +405,46 @@ std::size_t Mixture::classify(const double* x) const {
   return best;
 }
 
+void Mixture::classify_columns(const double* columns, std::size_t stride, std::size_t len,
+                               std::size_t* out) const {
+  if (len == 0) return;
+  const std::size_t k = components.size();
+  if (k == 0) {
+    std::fill(out, out + len, std::size_t{0});
+    return;
+  }
+  // Log of weight x density per component, across the events; then, per event, the first
+  // highest (as classify).
+  std::vector<double> l(k * len), centred(d * len);
+  for (std::size_t c = 0; c < k; ++c)
+    log_weighted_density(components[c], std::log(components[c].weight), ColumnView(columns, stride, d), 0, len,
+                         len, &l[c * len], centred.data());
+  for (std::size_t e = 0; e < len; ++e) {
+    std::size_t best = 0;
+    double top = -std::numeric_limits<double>::infinity();
+    for (std::size_t c = 0; c < k; ++c)
+      if (l[c * len + e] > top) { top = l[c * len + e]; best = c; }
+    out[e] = best;
+  }
+}
+
 double Mixture::log_density(const double* x) const {
   double top = -std::numeric_limits<double>::infinity();
-  std::vector<double> l(components.size());
+  // Per event: no allocation for the usual few dozen components.
+  constexpr std::size_t kStack = 64;
+  double stack[kStack];
+  std::vector<double> heap;
+  double* l = stack;
+  if (components.size() > kStack) {
+    heap.resize(components.size());
+    l = heap.data();
+  }
   for (std::size_t c = 0; c < components.size(); ++c) {
     l[c] = std::log(components[c].weight) + components[c].log_density(x);
     top = std::max(top, l[c]);
   }
   double s = 0;
-  for (double v : l) s += std::exp(v - top);
+  for (std::size_t c = 0; c < components.size(); ++c) s += std::exp(l[c] - top);
   return top + std::log(s);
 }
 

@@ -29,6 +29,9 @@ struct Mixture {
   std::vector<Gaussian> components;
   // Index of the component with the highest weighted density at x.
   std::size_t classify(const double* x) const;
+  // classify() for `len` events given as d columns (column a at columns + a * stride), into
+  // out[0, len): the same results, computed across events.
+  void classify_columns(const double* columns, std::size_t stride, std::size_t len, std::size_t* out) const;
   double log_density(const double* x) const;
 };
 

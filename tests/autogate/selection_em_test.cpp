@@ -55,6 +55,61 @@ TEST(Selection, TrimmedMeanEqualsSortedReference) {
   EXPECT_EQ(*got, 1.0);
 }
 
+TEST(Selection, LargeQuantilesEqualSortedReference) {
+  // Above 65536 values the quantiles are selected through a histogram (its range found in four
+  // min/max chains): the same numbers as a sort, with ties, skew and lengths not a multiple of 4.
+  std::mt19937_64 rng(23);
+  for (std::size_t n : {65537u, 70001u, 200003u}) {
+    for (int shape = 0; shape < 3; ++shape) {
+      std::vector<double> v(n);
+      std::lognormal_distribution<double> skew(0, 1);
+      std::normal_distribution<double> g(-3, 2);
+      for (auto& x : v) x = shape == 0 ? g(rng) : shape == 1 ? skew(rng) : std::round(g(rng) * 4) / 4;
+      v[rng() % n] = -1e6;  // a lone extreme at either end, anywhere in the array
+      v[rng() % n] = 1e6;
+      std::vector<double> sorted = v;
+      std::sort(sorted.begin(), sorted.end());
+      const std::vector<double> qs{0.0, 0.001, 0.05, 0.5, 0.95, 0.999, 1.0};
+      std::vector<double> work = v;
+      const auto got = quantiles_inplace(work, qs);
+      for (std::size_t j = 0; j < qs.size(); ++j) {
+        const double pos = qs[j] * static_cast<double>(n - 1);
+        const auto k = static_cast<std::size_t>(std::floor(pos));
+        const double want = k + 1 < n ? sorted[k] + (pos - static_cast<double>(k)) * (sorted[k + 1] - sorted[k]) : sorted[k];
+        ASSERT_TRUE(got[j]);
+        EXPECT_TRUE(same_bits(*got[j], want)) << "n " << n << " shape " << shape << " q " << qs[j];
+      }
+    }
+  }
+}
+
+TEST(Gmm, ClassifyColumnsMatchesClassifyPerEvent) {
+  // The blast step classifies events in blocks across events; it must give each event the
+  // component classify() gives it, including events between overlapping components.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> g(0, 1);
+  const std::size_t d = 8, n = 6000;
+  std::vector<double> rows(n * d);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t a = 0; a < d; ++a) rows[i * d + a] = g(rng) + 1.5 * static_cast<double>((i % 5) * ((a + i) % 2));
+  const Mixture mix = fit_mixture(rows, d, 6, 20, 1e-3);
+  ASSERT_GE(mix.components.size(), 3u);
+  const std::size_t len = 1003, stride = 1024;  // not a multiple of 8 or 16: every tail runs
+  std::vector<double> columns(d * stride, 0.0);
+  for (std::size_t e = 0; e < len; ++e)
+    for (std::size_t a = 0; a < d; ++a) columns[a * stride + e] = rows[(e * 5 + 1) * d + a];
+  std::vector<std::size_t> got(len, 99);
+  mix.classify_columns(columns.data(), stride, len, got.data());
+  std::size_t components_seen = 0;
+  std::vector<bool> seen(mix.components.size(), false);
+  for (std::size_t e = 0; e < len; ++e) {
+    const std::size_t want = mix.classify(&rows[(e * 5 + 1) * d]);
+    ASSERT_EQ(got[e], want) << "event " << e;
+    if (!seen[want]) { seen[want] = true; ++components_seen; }
+  }
+  EXPECT_GE(components_seen, 3u);
+}
+
 TEST(Gmm, FitIsBitIdenticalForAnyThreadBudget) {
   // The EM loop uses threads from 10k events (the blast step fits 20k): 20k x 3 dimensions x
   // 4 components, more components than threads and more blocks than components.
