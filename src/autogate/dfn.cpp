@@ -1148,11 +1148,24 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       }
       if (rare_refitted && cd58_under(blast_models[b].mean.data())) { drop("CD58 under"); continue; }
     }
+    // A density-excess model counts only events that could count as blasts themselves (clearly
+    // B, blast scatter; see counts_as_blast), and is judged on those: the CD34+ myeloid
+    // progenitors and dead cells beside a clone inside a stage's tails, which it also holds,
+    // must not veto the population it reports (loq/245: 24 of 44 blasts among 140 events whose
+    // CD19 and CD22 medians were below the limits, 0 called; now 38 called, 24 of them blasts).
+    // Rare clusters keep the test on all their events: judged on their countable events only,
+    // mixed clusters of stage tails and myeloid progenitors were confirmed (tuning 197 -> 191).
+    const bool countable_only = b >= excess_from;
+    if (countable_only) {
+      std::size_t n_count = 0;
+      for (auto i : idx) n_count += assigned[i] == b + 1 && could_count(i);
+      if (n_count < opt.lod_events) { drop("too few countable events"); continue; }
+    }
     auto median_of = [&](Column values) {
       std::vector<double> v;
       v.reserve(per_model[b]);
       for (auto i : idx)
-        if (assigned[i] == b + 1 && std::isfinite(values[i])) v.push_back(values[i]);
+        if (assigned[i] == b + 1 && std::isfinite(values[i]) && (!countable_only || could_count(i))) v.push_back(values[i]);
       if (v.empty()) return -std::numeric_limits<double>::infinity();
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
       return v[v.size() / 2];
