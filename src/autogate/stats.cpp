@@ -76,8 +76,10 @@ std::pair<double, double> range_of(std::span<const double> v) {
 // bin of a 4096-bin histogram, one collecting the values of the few bins that hold the order
 // statistics needed, which are then selected within their bin. Binning is monotone in the
 // value, so the rank of a value within its bin plus the counts below give its global rank.
-std::vector<std::optional<double>> quantiles_by_histogram(std::span<const double> v,
-                                                          const std::vector<double>& qs) {
+// Nothing when the range is wider than a double holds (finite values near +-1.8e308, as a
+// hostile float64 FCS file may carry): no bin scale; the caller selects instead.
+std::optional<std::vector<std::optional<double>>> quantiles_by_histogram(std::span<const double> v,
+                                                                         const std::vector<double>& qs) {
   const std::size_t n = v.size();
   std::vector<std::optional<double>> out(qs.size());
   const auto [lo, hi] = range_of(v);
@@ -85,6 +87,7 @@ std::vector<std::optional<double>> quantiles_by_histogram(std::span<const double
     for (auto& o : out) o = lo;
     return out;
   }
+  if (!std::isfinite(hi - lo)) return std::nullopt;
   constexpr std::size_t kBins = 4096;
   const double scale = static_cast<double>(kBins) / (hi - lo);
   const auto bin_of = [&](double x) {
@@ -146,7 +149,8 @@ std::optional<double> quantile_inplace(std::vector<double>& v, double q) {
 
 std::optional<double> quantile_inplace(std::span<double> v, double q) {
   if (v.empty()) return std::nullopt;
-  if (v.size() > kLargeSelection && all_finite(v)) return quantiles_by_histogram(v, {q})[0];
+  if (v.size() > kLargeSelection && all_finite(v))
+    if (auto h = quantiles_by_histogram(v, {q})) return (*h)[0];
   q = std::clamp(q, 0.0, 1.0);
   const double pos = q * static_cast<double>(v.size() - 1);
   const auto k = static_cast<std::size_t>(std::floor(pos));
@@ -160,7 +164,8 @@ std::optional<double> quantile_inplace(std::span<double> v, double q) {
 std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::vector<double> qs) {
   std::vector<std::optional<double>> out(qs.size());
   if (v.empty()) return out;
-  if (v.size() > kLargeSelection && all_finite(v)) return quantiles_by_histogram(v, qs);
+  if (v.size() > kLargeSelection && all_finite(v))
+    if (auto h = quantiles_by_histogram(v, qs)) return *h;
   std::vector<std::size_t> order(qs.size());
   for (std::size_t j = 0; j < qs.size(); ++j) order[j] = j;
   std::sort(order.begin(), order.end(), [&](auto a, auto b) { return qs[a] > qs[b]; });

@@ -57,16 +57,18 @@ TEST(Selection, TrimmedMeanEqualsSortedReference) {
 
 TEST(Selection, LargeQuantilesEqualSortedReference) {
   // Above 65536 values the quantiles are selected through a histogram (its range found in four
-  // min/max chains): the same numbers as a sort, with ties, skew and lengths not a multiple of 4.
+  // min/max chains): the same numbers as a sort, with ties, skew and lengths not a multiple of 4;
+  // and by selection when the range overflows a double (shape 3: finite values near +-1.7e308).
   std::mt19937_64 rng(23);
   for (std::size_t n : {65537u, 70001u, 200003u}) {
-    for (int shape = 0; shape < 3; ++shape) {
+    for (int shape = 0; shape < 4; ++shape) {
       std::vector<double> v(n);
       std::lognormal_distribution<double> skew(0, 1);
       std::normal_distribution<double> g(-3, 2);
       for (auto& x : v) x = shape == 0 ? g(rng) : shape == 1 ? skew(rng) : std::round(g(rng) * 4) / 4;
-      v[rng() % n] = -1e6;  // a lone extreme at either end, anywhere in the array
-      v[rng() % n] = 1e6;
+      const double extreme = shape == 3 ? 1.7e308 : 1e6;
+      v[rng() % n] = -extreme;  // a lone extreme at either end, anywhere in the array
+      v[rng() % n] = extreme;
       std::vector<double> sorted = v;
       std::sort(sorted.begin(), sorted.end());
       const std::vector<double> qs{0.0, 0.001, 0.05, 0.5, 0.95, 0.999, 1.0};
