@@ -181,8 +181,6 @@ double prediction_limit(double dof, double n, double p) {
 
 namespace {
 
-// DfN on features whose values hold the B-lineage events only (b_lineage: all of them, in
-// acquisition order); event_number[j] is event j's index in the sample (developer dump).
 // mix.classify of rows 0..n-1 (row_of(j, out) writes row j's d values), in blocks of 256 rows
 // classified across events (Mixture::classify_columns: the same results).
 template <class RowOf>
@@ -202,6 +200,8 @@ std::vector<std::size_t> classify_each(const Mixture& mix, std::size_t n, std::s
   return owner;
 }
 
+// DfN on features whose values hold the B-lineage events only (b_lineage: all of them, in
+// acquisition order); event_number[j] is event j's index in the sample (developer dump).
 DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask& b_lineage,
                             std::span<const std::size_t> event_number, const DfnOptions& opt) {
   DfnResult r;
@@ -1151,8 +1151,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // A density-excess model counts only events that could count as blasts themselves (clearly
     // B, blast scatter; see counts_as_blast), and is judged on those: the CD34+ myeloid
     // progenitors and dead cells beside a clone inside a stage's tails, which it also holds,
-    // must not veto the population it reports (loq/245: 24 of 44 blasts among 140 events whose
-    // CD19 and CD22 medians were below the limits, 0 called; now 38 called, 24 of them blasts).
+    // must not veto the population it reports (loq/245: the model held 140 events whose CD19
+    // and CD22 medians were below the limits, 0 called for 50; judged on its countable events,
+    // 38 called, 24 of them blasts).
     // Rare clusters keep the test on all their events: judged on their countable events only,
     // mixed clusters of stage tails and myeloid progenitors were confirmed (tuning 197 -> 191).
     const bool countable_only = b >= excess_from;

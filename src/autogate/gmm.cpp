@@ -414,10 +414,11 @@ void Mixture::classify_columns(const double* columns, std::size_t stride, std::s
     return;
   }
   // Log of weight x density per component, across the events; then, per event, the first
-  // highest (as classify).
-  std::vector<double> l(k * len), centred(d * len);
+  // highest (as classify). (Dimensions from the components, as classify reads them.)
+  const std::size_t dims = components[0].mean.size();
+  std::vector<double> l(k * len), centred(dims * len);
   for (std::size_t c = 0; c < k; ++c)
-    log_weighted_density(components[c], std::log(components[c].weight), ColumnView(columns, stride, d), 0, len,
+    log_weighted_density(components[c], std::log(components[c].weight), ColumnView(columns, stride, dims), 0, len,
                          len, &l[c * len], centred.data());
   for (std::size_t e = 0; e < len; ++e) {
     std::size_t best = 0;
