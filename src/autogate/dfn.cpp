@@ -181,21 +181,31 @@ double prediction_limit(double dof, double n, double p) {
 
 namespace {
 
-// mix.classify of rows 0..n-1 (row_of(j, out) writes row j's d values), in blocks of 256 rows
-// classified across events (Mixture::classify_columns: the same results).
+// Rows 0..n-1 (row_of(j, out) writes row j's d values) in blocks of kRowBlock, each handed to
+// fn(begin, len, columns) as d columns of stride kRowBlock, for passes that compute distances
+// across events (blocks on the thread budget when `threaded`; each block on its own).
+constexpr std::size_t kRowBlock = 256;
+template <class RowOf, class Fn>
+void for_each_row_block(std::size_t n, std::size_t d, bool threaded, const RowOf& row_of, const Fn& fn) {
+  parallel_for((n + kRowBlock - 1) / kRowBlock, threaded, [&](std::size_t blk) {
+    const std::size_t begin = blk * kRowBlock, len = std::min(kRowBlock, n - begin);
+    std::vector<double> row(d), columns(d * kRowBlock);
+    for (std::size_t e = 0; e < len; ++e) {
+      row_of(begin + e, row.data());
+      for (std::size_t a = 0; a < d; ++a) columns[a * kRowBlock + e] = row[a];
+    }
+    fn(begin, len, columns.data());
+  });
+}
+
+// mix.classify of rows 0..n-1, classified across events (Mixture::classify_columns: the same
+// results).
 template <class RowOf>
 std::vector<std::size_t> classify_each(const Mixture& mix, std::size_t n, std::size_t d, bool threaded,
                                        const RowOf& row_of) {
-  constexpr std::size_t kBlock = 256;
   std::vector<std::size_t> owner(n);
-  parallel_for((n + kBlock - 1) / kBlock, threaded, [&](std::size_t blk) {
-    const std::size_t begin = blk * kBlock, len = std::min(kBlock, n - begin);
-    std::vector<double> row(d), columns(d * kBlock);
-    for (std::size_t e = 0; e < len; ++e) {
-      row_of(begin + e, row.data());
-      for (std::size_t a = 0; a < d; ++a) columns[a * kBlock + e] = row[a];
-    }
-    mix.classify_columns(columns.data(), kBlock, len, &owner[begin]);
+  for_each_row_block(n, d, threaded, row_of, [&](std::size_t begin, std::size_t len, const double* columns) {
+    mix.classify_columns(columns, kRowBlock, len, &owner[begin]);
   });
   return owner;
 }
@@ -1087,22 +1097,33 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   }
   per_model.assign(blast_models.size(), 0);
   assigned.assign(n_all, 0);
-  std::vector<double> blast_log_weight(blast_models.size());
+  std::vector<double> blast_log_weight(blast_models.size()), other_log_weight(other_models.size());
   for (std::size_t b = 0; b < blast_models.size(); ++b) blast_log_weight[b] = std::log(blast_weight[b]);
-  // Each event on its own: threads (large B lineages only) give the same result.
-  for_each_event([&](std::size_t i, double* xl) {
-    st.row(f, i, xl);
-    const double best_other = best_other_log(xl);
-    double best_blast = -INFINITY;
-    std::size_t which = 0;
+  for (std::size_t o = 0; o < other_models.size(); ++o) other_log_weight[o] = std::log(other_weight[o]);
+  // Each event on its own (per event what best_other_log and the blast models' cores give,
+  // with the distances computed across a block of events): threads (large B lineages only)
+  // give the same result.
+  for_each_row_block(idx.size(), d, idx.size() >= 20000, [&](std::size_t j, double* out) { st.row(f, idx[j], out); },
+                     [&](std::size_t begin, std::size_t len, const double* columns) {
+    std::vector<double> d2(len), best_other(len, -INFINITY), best_blast(len, -INFINITY), scratch;
+    std::vector<std::size_t> which(len, 0);
+    auto other_log = [&](const Gaussian& g, double log_weight) {
+      mahalanobis2_columns(g, columns, kRowBlock, len, d2.data(), scratch);
+      for (std::size_t e = 0; e < len; ++e) best_other[e] = std::max(best_other[e], log_weight + (g.log_norm - 0.5 * d2[e]));
+    };
+    for (auto c : normal_ids) other_log(mix.components[c], mix_log_weight[c]);
+    for (std::size_t o = 0; o < other_models.size(); ++o) other_log(other_models[o], other_log_weight[o]);
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       if (b < withdrawn.size() && withdrawn[b]) continue;
-      const double d2 = blast_models[b].mahalanobis2(xl);
-      if (d2 > model_core[b]) continue;
-      const double l = blast_log_weight[b] + blast_models[b].log_norm - 0.5 * d2;
-      if (l > best_blast) { best_blast = l; which = b; }
+      mahalanobis2_columns(blast_models[b], columns, kRowBlock, len, d2.data(), scratch);
+      for (std::size_t e = 0; e < len; ++e) {
+        if (d2[e] > model_core[b]) continue;
+        const double l = blast_log_weight[b] + blast_models[b].log_norm - 0.5 * d2[e];
+        if (l > best_blast[e]) { best_blast[e] = l; which[e] = b; }
+      }
     }
-    if (best_blast > best_other) assigned[i] = static_cast<std::uint32_t>(which + 1);
+    for (std::size_t e = 0; e < len; ++e)
+      if (best_blast[e] > best_other[e]) assigned[idx[begin + e]] = static_cast<std::uint32_t>(which[e] + 1);
   });
   for (auto i : idx)
     if (assigned[i]) ++per_model[assigned[i] - 1];

@@ -280,13 +280,15 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
   return g;
 }
 
-// Log of weight x density of component g for events [begin, begin + len) into out; per event
-// the same operations in the same order as Gaussian::mahalanobis2, across events. `centred`
-// (d x kBlock) receives x - mean once per block instead of once per Cholesky term.
+// Log of weight x density of component g for events [begin, begin + len) into out (with
+// `distances`: the squared Mahalanobis distances instead); per event the same operations in the
+// same order as Gaussian::mahalanobis2 and log_density, across events. `centred` (d x stride)
+// receives x - mean once per block instead of once per Cholesky term.
 [[gnu::target_clones("avx2", "default")]] void log_weighted_density(const Gaussian& g, double log_weight,
                                                                     const ColumnView x, std::size_t begin,
                                                                     std::size_t len, std::size_t stride,
-                                                                    double* out, double* centred) {
+                                                                    double* out, double* centred,
+                                                                    bool distances = false) {
   const std::size_t d = x.d;
   for (std::size_t k = 0; k < d; ++k) {
     const double* xk = x.col(k) + begin;
@@ -313,8 +315,8 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
       s += z * z;
       t += y * y;
     }
-    store8(out + e, log_weight + (g.log_norm - 0.5 * s));
-    store8(out + e + 8, log_weight + (g.log_norm - 0.5 * t));
+    store8(out + e, distances ? s : log_weight + (g.log_norm - 0.5 * s));
+    store8(out + e + 8, distances ? t : log_weight + (g.log_norm - 0.5 * t));
   }
   for (; e < len8; e += 8) {
     Lanes8 s;
@@ -323,7 +325,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
       for (std::size_t k = 0; k <= q; ++k) z += L[q * d + k] * load8(centred + k * stride + e);
       s += z * z;
     }
-    store8(out + e, log_weight + (g.log_norm - 0.5 * s));
+    store8(out + e, distances ? s : log_weight + (g.log_norm - 0.5 * s));
   }
   for (std::size_t e = len8; e < len; ++e) {
     double s = 0;
@@ -332,7 +334,7 @@ Gaussian weighted_gaussian_columns(const EventColumns& x, const std::vector<doub
       for (std::size_t k = 0; k <= q; ++k) z += L[q * d + k] * centred[k * stride + e];
       s += z * z;
     }
-    out[e] = log_weight + (g.log_norm - 0.5 * s);
+    out[e] = distances ? s : log_weight + (g.log_norm - 0.5 * s);
   }
 }
 
@@ -403,6 +405,14 @@ std::size_t Mixture::classify(const double* x) const {
     if (l > top) { top = l; best = c; }
   }
   return best;
+}
+
+void mahalanobis2_columns(const Gaussian& g, const double* columns, std::size_t stride, std::size_t len,
+                          double* out, std::vector<double>& scratch) {
+  if (len == 0) return;
+  const std::size_t dims = g.mean.size();
+  scratch.resize(dims * len);
+  log_weighted_density(g, 0.0, ColumnView(columns, stride, dims), 0, len, len, out, scratch.data(), true);
 }
 
 void Mixture::classify_columns(const double* columns, std::size_t stride, std::size_t len,

@@ -21,6 +21,11 @@ struct Gaussian {
   void factor(double ridge);
 };
 
+// g.mahalanobis2 of `len` events given as columns (column a at columns + a * stride), into
+// out[0, len): the same values, computed across events (scratch: reused working memory).
+void mahalanobis2_columns(const Gaussian& g, const double* columns, std::size_t stride, std::size_t len,
+                          double* out, std::vector<double>& scratch);
+
 // Gaussian of the given rows (n x d row-major).
 Gaussian fit_gaussian(const std::vector<double>& rows, std::size_t d, double ridge = 1e-6);
 

@@ -86,8 +86,9 @@ TEST(Selection, LargeQuantilesEqualSortedReference) {
 }
 
 TEST(Gmm, ClassifyColumnsMatchesClassifyPerEvent) {
-  // The blast step classifies events in blocks across events; it must give each event the
-  // component classify() gives it, including events between overlapping components.
+  // The blast step classifies events and takes their distances in blocks across events; it
+  // must give each event the component classify() gives it, including events between
+  // overlapping components, and the distance mahalanobis2() gives it.
   std::mt19937_64 rng(7);
   std::normal_distribution<double> g(0, 1);
   const std::size_t d = 8, n = 6000;
@@ -110,6 +111,13 @@ TEST(Gmm, ClassifyColumnsMatchesClassifyPerEvent) {
     if (!seen[want]) { seen[want] = true; ++components_seen; }
   }
   EXPECT_GE(components_seen, 3u);
+  // The distances across events are the per-event distances, bit for bit.
+  std::vector<double> d2(len), scratch;
+  for (const auto& g : mix.components) {
+    mahalanobis2_columns(g, columns.data(), stride, len, d2.data(), scratch);
+    for (std::size_t e = 0; e < len; ++e)
+      ASSERT_TRUE(same_bits(d2[e], g.mahalanobis2(&rows[(e * 5 + 1) * d]))) << "event " << e;
+  }
 }
 
 TEST(Gmm, FitIsBitIdenticalForAnyThreadBudget) {
