@@ -997,11 +997,24 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   for (std::size_t c = 0; c < k; ++c)
     if (normal[c]) normal_ids.push_back(c);
   const double limit = chi2_upper(static_cast<double>(d), opt.outlier_p);
-  auto normal_d2 = [&](const double* row) {
-    double m = INFINITY;
-    for (auto c : normal_ids) m = std::min(m, mix.components[c].mahalanobis2(row));
-    return m;
+  // Against the normal pieces, from one distance each: the smallest squared distance, and the
+  // piece most likely to hold `row` (as most_likely_of; k when there is none).
+  struct NormalFit {
+    double nearest_d2;
+    std::size_t likeliest;
   };
+  auto normal_fit = [&](const double* row) {
+    NormalFit fit{INFINITY, k};
+    double best_l = -INFINITY;
+    for (auto c : normal_ids) {
+      const Gaussian& g = mix.components[c];
+      const double d2 = g.mahalanobis2(row);
+      fit.nearest_d2 = std::min(fit.nearest_d2, d2);
+      if (const double l = mix_log_weight[c] + (g.log_norm - 0.5 * d2); l > best_l) { best_l = l; fit.likeliest = c; }
+    }
+    return fit;
+  };
+  auto normal_d2 = [&](const double* row) { return normal_fit(row).nearest_d2; };
   // Aberrancy of an event against the normal pathway: at its most likely normal component,
   // each marker's deviation from what the other markers predict (conditional Gaussian:
   // z_m = (P (x - mu))_m / sqrt(P_mm), P the precision), counted only in the directions in
@@ -1017,7 +1030,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   const double cluster_aberrancy_limit =
       aberrant_markers ? chi2_upper(static_cast<double>(aberrant_markers), opt.cluster_p) : INFINITY;
   // The normal component most likely to hold `row` (k when there is none).
-  auto nearest_normal = [&](const double* row) { return most_likely_of(normal_ids, row); };
+  auto nearest_normal = [&](const double* row) { return normal_fit(row).likeliest; };
   // Marker a's deviation at normal component c from what the other markers predict.
   auto z_at = [&](const double* row, std::size_t c, std::size_t a) {
     return conditional_z(precision[c], d, mix.components[c].mean.data(), row, a);
@@ -1178,16 +1191,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // Rare clusters keep the test on all their events: judged on their countable events only,
     // mixed clusters of stage tails and myeloid progenitors were confirmed (tuning 197 -> 191).
     const bool countable_only = b >= excess_from;
-    if (countable_only) {
-      std::size_t n_count = 0;
-      for (auto i : idx) n_count += assigned[i] == b + 1 && could_count(i);
-      if (n_count < opt.lod_events) { drop("too few countable events"); continue; }
-    }
+    std::vector<std::size_t> judged;  // the events the medians below are taken over
+    judged.reserve(per_model[b]);
+    for (auto i : idx)
+      if (assigned[i] == b + 1 && (!countable_only || could_count(i))) judged.push_back(i);
+    if (judged.size() < opt.lod_events) { drop("too few countable events"); continue; }
     auto median_of = [&](Column values) {
       std::vector<double> v;
-      v.reserve(per_model[b]);
-      for (auto i : idx)
-        if (assigned[i] == b + 1 && std::isfinite(values[i]) && (!countable_only || could_count(i))) v.push_back(values[i]);
+      v.reserve(judged.size());
+      for (auto i : judged)
+        if (std::isfinite(values[i])) v.push_back(values[i]);
       if (v.empty()) return -std::numeric_limits<double>::infinity();
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
       return v[v.size() / 2];
@@ -1355,17 +1368,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     distance_to_normal.assign(n_all, 0.0);
     for_each_event([&](std::size_t i, double* xl) {
       st.row(f, i, xl);
-      // normal_d2 and the component aberrancy2 judges at, from one distance per normal piece.
-      double nearest_d2 = INFINITY, best_l = -INFINITY;
-      std::size_t best = k;
-      for (auto c : normal_ids) {
-        const Gaussian& g = mix.components[c];
-        const double d2 = g.mahalanobis2(xl);
-        nearest_d2 = std::min(nearest_d2, d2);
-        if (const double l = mix_log_weight[c] + (g.log_norm - 0.5 * d2); l > best_l) { best_l = l; best = c; }
-      }
-      distance_to_normal[i] = nearest_d2;
-      if (distance_to_normal[i] <= limit && aberrancy2_at(xl, best) <= aberrancy_limit) return;
+      const NormalFit fit = normal_fit(xl);
+      distance_to_normal[i] = fit.nearest_d2;
+      if (distance_to_normal[i] <= limit && aberrancy2_at(xl, fit.likeliest) <= aberrancy_limit) return;
       bool in_blast = false;
       for (const auto& g : blast_models) in_blast |= g.mahalanobis2(xl) <= limit;
       // Rare-blast candidates are precursor events (CD10+ or CD34+ against the negative

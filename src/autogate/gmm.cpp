@@ -51,17 +51,29 @@ void Gaussian::factor(double ridge) {
   factor(ridge);
 }
 
+namespace {
+
+// Per-event working values: on the stack for the usual few dozen, on the heap beyond.
+class SmallScratch {
+ public:
+  explicit SmallScratch(std::size_t n) {
+    if (n > kStack) heap_.resize(n);
+  }
+  double* data() { return heap_.empty() ? stack_ : heap_.data(); }
+
+ private:
+  static constexpr std::size_t kStack = 64;
+  double stack_[kStack];
+  std::vector<double> heap_;
+};
+
+}  // namespace
+
 double Gaussian::mahalanobis2(const double* x) const {
   const std::size_t d = mean.size();
   // x - mean once per dimension (not once per Cholesky term): the same values, half the work.
-  constexpr std::size_t kStack = 32;
-  double stack[kStack];
-  std::vector<double> heap;
-  double* diff = stack;
-  if (d > kStack) {
-    heap.resize(d);
-    diff = heap.data();
-  }
+  SmallScratch scratch(d);
+  double* diff = scratch.data();
   for (std::size_t k = 0; k < d; ++k) diff[k] = x[k] - mean[k];
   const double* L = chol_inv.data();
   double s = 0;
@@ -441,15 +453,8 @@ void Mixture::classify_columns(const double* columns, std::size_t stride, std::s
 
 double Mixture::log_density(const double* x) const {
   double top = -std::numeric_limits<double>::infinity();
-  // Per event: no allocation for the usual few dozen components.
-  constexpr std::size_t kStack = 64;
-  double stack[kStack];
-  std::vector<double> heap;
-  double* l = stack;
-  if (components.size() > kStack) {
-    heap.resize(components.size());
-    l = heap.data();
-  }
+  SmallScratch scratch(components.size());  // per event: no allocation
+  double* l = scratch.data();
   for (std::size_t c = 0; c < components.size(); ++c) {
     l[c] = std::log(components[c].weight) + components[c].log_density(x);
     top = std::max(top, l[c]);
