@@ -113,28 +113,28 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
   const std::ptrdiff_t n_signals = static_cast<std::ptrdiff_t>(signals.size());
 #pragma omp parallel num_threads(std::max(1, thread_budget()))
   {
-    std::vector<double> values;
-    std::vector<std::size_t> seg(bins + 1);
+    std::vector<double> bin_values;
     SelectionScratch selection;
 #pragma omp for schedule(dynamic, 1)
     for (std::ptrdiff_t si = 0; si < n_signals; ++si) {
       const Column sig = signals[static_cast<std::size_t>(si)];
-      values.clear();
+      // Bin by bin: its values gathered into a small buffer that stays in cache while its
+      // trimmed mean is taken (the whole channel gathered first was written to memory and read
+      // back; on this 2-core VM the channel loop is bound by memory traffic).
+      std::vector<double> stat(bins, NAN);
+      ValueRange finite;
       for (std::size_t b = 0; b < bins; ++b) {
-        seg[b] = values.size();
+        bin_values.clear();
         for (std::size_t j = start[b]; j < start[b + 1]; ++j) {
           const double x = sig[order[j]];
-          if (std::isfinite(x)) values.push_back(x);
+          if (std::isfinite(x)) bin_values.push_back(x);
         }
+        finite += value_range(bin_values);
+        if (bin_values.size() >= opt.min_events_per_bin) stat[b] = *trimmed_mean_of(bin_values, 0.1, selection);
       }
-      seg[bins] = values.size();
-      std::vector<double> stat(bins, NAN);
-      for (std::size_t b = 0; b < bins; ++b)
-        if (seg[b + 1] - seg[b] >= opt.min_events_per_bin)
-          stat[b] = *trimmed_mean_of(std::span<const double>(values).subspan(seg[b], seg[b + 1] - seg[b]), 0.1, selection);
       // Floor: 1% of the channel's central spread, so quantised or constant channels do not
       // turn sampling noise into outliers.
-      const auto q = quantiles_inplace(values, {0.95, 0.05});
+      const auto q = quantiles_of(sig, in, {0.95, 0.05}, finite);
       const double spread = q[0].value_or(0) - q[1].value_or(0);
       signal_outlying[static_cast<std::size_t>(si)] = outlying(stat, opt.mad_limit, std::max(0.01 * spread, 1e-12));
     }

@@ -71,30 +71,23 @@ std::pair<double, double> range_of(std::span<const double> v) {
           std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
 }
 
-// Exact quantiles (same definition and numbers as the selection below) of a large array of
-// finite values without reordering it: one pass for the range, one counting the values per
-// bin of a 4096-bin histogram, one collecting the values of the few bins that hold the order
-// statistics needed, which are then selected within their bin. Binning is monotone in the
-// value, so the rank of a value within its bin plus the counts below give its global rank.
-// Nothing when the range is wider than a double holds (finite values near +-1.8e308, as a
-// hostile float64 FCS file may carry): no bin scale; the caller selects instead.
-std::optional<std::vector<std::optional<double>>> quantiles_by_histogram(std::span<const double> v,
-                                                                         const std::vector<double>& qs) {
-  const std::size_t n = v.size();
+// Exact quantiles (same definition and numbers as the selection below) of n finite values in
+// [lo, hi] (lo < hi, hi - lo finite), visited as often as needed by visit(fn) calling fn(x) for
+// each, without reordering or copying them: one pass counting the values per bin of a 4096-bin
+// histogram, one collecting the values of the few bins that hold the order statistics needed,
+// which are then selected within their bin. Binning is monotone in the value, so the rank of a
+// value within its bin plus the counts below give its global rank.
+template <class Visit>
+std::vector<std::optional<double>> quantiles_by_histogram(std::size_t n, double lo, double hi,
+                                                          const std::vector<double>& qs, const Visit& visit) {
   std::vector<std::optional<double>> out(qs.size());
-  const auto [lo, hi] = range_of(v);
-  if (!(hi > lo)) {
-    for (auto& o : out) o = lo;
-    return out;
-  }
-  if (!std::isfinite(hi - lo)) return std::nullopt;
   constexpr std::size_t kBins = 4096;
   const double scale = static_cast<double>(kBins) / (hi - lo);
   const auto bin_of = [&](double x) {
     return std::min(kBins - 1, static_cast<std::size_t>(static_cast<std::uint32_t>((x - lo) * scale)));  // in [0, kBins]
   };
   std::vector<std::size_t> below(kBins + 1, 0);  // below[b]: values in bins < b
-  for (double x : v) ++below[bin_of(x) + 1];
+  visit([&](double x) { ++below[bin_of(x) + 1]; });
   for (std::size_t b = 0; b < kBins; ++b) below[b + 1] += below[b];
   const auto bin_of_rank = [&](std::size_t r) {
     return static_cast<std::size_t>(std::upper_bound(below.begin(), below.end(), r) - below.begin()) - 1;
@@ -115,8 +108,9 @@ std::optional<std::vector<std::optional<double>>> quantiles_by_histogram(std::sp
   for (std::size_t j = 0; j < wanted.size(); ++j) slot[wanted[j]] = static_cast<int>(j);
   std::vector<std::vector<double>> members(wanted.size());
   for (std::size_t j = 0; j < wanted.size(); ++j) members[j].reserve(below[wanted[j] + 1] - below[wanted[j]]);
-  for (double x : v)
+  visit([&](double x) {
     if (const int j = slot[bin_of(x)]; j >= 0) members[static_cast<std::size_t>(j)].push_back(x);
+  });
   const auto order_statistic = [&](std::size_t r) {
     const std::size_t b = bin_of_rank(r);
     auto& m = members[static_cast<std::size_t>(slot[b])];
@@ -133,6 +127,19 @@ std::optional<std::vector<std::optional<double>>> quantiles_by_histogram(std::sp
     out[j] = a + (pos - static_cast<double>(k)) * (b - a);
   }
   return out;
+}
+
+// The same of a large array of finite values (its range found first). Nothing when the range
+// is wider than a double holds (finite values near +-1.8e308, as a hostile float64 FCS file may
+// carry): no bin scale; the caller selects instead.
+std::optional<std::vector<std::optional<double>>> quantiles_by_histogram(std::span<const double> v,
+                                                                         const std::vector<double>& qs) {
+  const auto [lo, hi] = range_of(v);
+  if (!(hi > lo)) return std::vector<std::optional<double>>(qs.size(), lo);
+  if (!std::isfinite(hi - lo)) return std::nullopt;
+  return quantiles_by_histogram(v.size(), lo, hi, qs, [&](const auto& fn) {
+    for (double x : v) fn(x);
+  });
 }
 
 bool all_finite(std::span<const double> v) {
@@ -197,6 +204,33 @@ std::vector<std::optional<double>> quantiles_inplace(std::span<double> v, std::v
     end_hi = hi;
   }
   return out;
+}
+
+ValueRange value_range(std::span<const double> v) {
+  if (v.empty()) return {};
+  const auto [lo, hi] = range_of(v);
+  return {v.size(), lo, hi};
+}
+
+ValueRange& ValueRange::operator+=(const ValueRange& o) {
+  if (o.n == 0) return *this;
+  lo = n == 0 ? o.lo : std::min(lo, o.lo);
+  hi = n == 0 ? o.hi : std::max(hi, o.hi);
+  n += o.n;
+  return *this;
+}
+
+std::vector<std::optional<double>> quantiles_of(Column column, const Mask& mask, std::vector<double> qs,
+                                                const ValueRange& values) {
+  if (values.n <= kLargeSelection || !(values.hi > values.lo) || !std::isfinite(values.hi - values.lo)) {
+    auto v = gather(column, mask);
+    return quantiles_inplace(v, std::move(qs));
+  }
+  const std::size_t n = mask.empty() ? column.size() : std::min(column.size(), mask.size());
+  return quantiles_by_histogram(values.n, values.lo, values.hi, qs, [&](const auto& fn) {
+    for (std::size_t i = 0; i < n; ++i)
+      if ((mask.empty() || mask[i]) && std::isfinite(column[i])) fn(column[i]);
+  });
 }
 
 std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, SelectionScratch& scratch) {

@@ -33,6 +33,19 @@ struct SelectionScratch {
 // and sorts only the two boundary buckets: a few passes over a time-QC bin, no full selection.
 // Empty input -> nullopt.
 std::optional<double> trimmed_mean_of(std::span<const double> values, double trim, SelectionScratch& scratch);
+// Count and range of some finite values; ranges of parts combine with +=.
+struct ValueRange {
+  std::size_t n = 0;
+  double lo = 0, hi = 0;
+  ValueRange& operator+=(const ValueRange& other);
+};
+ValueRange value_range(std::span<const double> finite_values);
+// quantiles_inplace(gather(column, mask), qs) without copying the values: `values` must be the
+// count and range of exactly those values (e.g. from a pass the caller makes over them anyway).
+// Large sets are selected through a histogram in two passes over the column; small ones, and
+// ranges no double holds, are gathered and selected.
+std::vector<std::optional<double>> quantiles_of(Column column, const Mask& mask, std::vector<double> qs,
+                                                const ValueRange& values);
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
 

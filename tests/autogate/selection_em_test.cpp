@@ -85,6 +85,47 @@ TEST(Selection, LargeQuantilesEqualSortedReference) {
   }
 }
 
+TEST(Selection, MaskedQuantilesWithoutCopyEqualGatheredSelection) {
+  // The time QC takes each channel's spread from the column and mask in place, given the count
+  // and range of the finite member values (combined from parts, as the QC does bin by bin):
+  // the same bits as gathering those values and selecting, with non-members, NaN and +-inf in
+  // the column, below and above the histogram threshold, and with a range no double holds.
+  std::mt19937_64 rng(31);
+  std::normal_distribution<double> g(2, 3);
+  for (std::size_t n : {1000u, 65536u, 90001u, 250007u}) {
+    for (int shape = 0; shape < 3; ++shape) {
+      std::vector<double> column(n);
+      Mask mask(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        column[i] = shape == 1 ? std::round(g(rng)) : g(rng);
+        mask[i] = rng() % 5 != 0;
+        if (rng() % 997 == 0) column[i] = NAN;
+        if (rng() % 1999 == 0) column[i] = (rng() % 2 ? 1 : -1) * INFINITY;
+      }
+      if (shape == 2) { column[n / 3] = -1.7e308; column[n / 2] = 1.7e308; mask[n / 3] = mask[n / 2] = 1; }
+      ValueRange finite;
+      std::vector<double> part;
+      for (std::size_t begin = 0; begin < n; begin += 777) {  // ranges of parts, combined
+        part.clear();
+        for (std::size_t i = begin; i < std::min(n, begin + 777); ++i)
+          if (mask[i] && std::isfinite(column[i])) part.push_back(column[i]);
+        finite += value_range(part);
+      }
+      const std::vector<double> qs{0.0, 0.05, 0.5, 0.95, 1.0};
+      auto gathered = gather(column, mask);
+      ASSERT_EQ(finite.n, gathered.size());
+      const auto want = quantiles_inplace(gathered, qs);
+      const auto got = quantiles_of(column, mask, qs, finite);
+      ASSERT_EQ(got.size(), qs.size());
+      for (std::size_t j = 0; j < qs.size(); ++j) {
+        ASSERT_TRUE(got[j] && want[j]);
+        EXPECT_TRUE(same_bits(*got[j], *want[j])) << "n " << n << " shape " << shape << " q " << qs[j];
+      }
+    }
+  }
+  EXPECT_EQ(value_range({}).n, 0u);
+}
+
 TEST(Gmm, ClassifyColumnsMatchesClassifyPerEvent) {
   // The blast step classifies events and takes their distances in blocks across events; it
   // must give each event the component classify() gives it, including events between
