@@ -1045,12 +1045,25 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // under-expressing it given its other markers is, in the tuning tubes, dim in CD20 and CD38
   // too: damaged cells and the dim tails of a normal stage (mrd-0.01/273: 42 stage II and dead
   // cells, CD58 z -4.5, called with the clone; 4 of 4 such kept clusters held no blasts, the
-  // lowest of 45 blast clusters was -0.7).
+  // lowest of 45 blast clusters was -0.7). So is a cluster whose CD58 lies below every
+  // substantial normal stage's by more than the margin (in that stage's SD): judged only at
+  // the likeliest normal piece, a refitted cluster can move next to a CD58-dim piece and pass
+  // (fresh loq/505: mature, stage II and immature B cells with CD58 near 0, z -6.7 before the
+  // refit, -1.8 at the dim piece after it, called as 124 blasts while the clone went unfound).
   const std::size_t cd58_dim = dim_of(MaturationRole::cd58);
   auto cd58_under = [&](const double* row) {
     if (!opt.reject_cd58_dim || cd58_dim == d) return false;
     const std::size_t best = nearest_normal(row);
-    return best != k && z_at(row, best, cd58_dim) < -opt.directional_margin;
+    if (best != k && z_at(row, best, cd58_dim) < -opt.directional_margin) return true;
+    bool below_every_stage = false;
+    for (auto c : normal_ids) {
+      if (!substantial(c)) continue;
+      const Gaussian& g = mix.components[c];
+      if (row[cd58_dim] >= g.mean[cd58_dim] - opt.directional_margin * std::sqrt(g.cov[cd58_dim * d + cd58_dim]))
+        return false;
+      below_every_stage = true;
+    }
+    return below_every_stage;
   };
   // Final assignment of every B-lineage event: the most likely of normal components, other
   // clusters and blast models; a blast must also lie within the blast model's own core.

