@@ -1671,6 +1671,67 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     if (off_pathway_only[b] && normal_d2(xl) <= core_limit && aberrancy2(xl) <= core_aberrancy_limit) return false;
     return true;
   };
+  // Between a blast model and another cell population in the B-lineage gate (plasma cells,
+  // basophils, dead cells: the plain other models) the modelled markers can be close to even
+  // (plasma cells in a clone's core, CD22-negative, one per LOQ tube: CD22 97.6% of 41 for
+  // 100%); CD19 and CD22, in which those cells differ from the clone, decide there too. Each
+  // side's lineage values are a Gaussian over its own events (the blast model's assigned events;
+  // the other model's core events not assigned to a blast model). Against the normal stages
+  // the lineage markers do not weigh (both sides B lineage), so no event leaves or joins the
+  // blasts over its own CD19/CD22 value but for an other population that fits it better.
+  auto arbitrate_with_lineage = [&] {
+    const std::size_t dl = lineage.size();
+    if (dl == 0 || plain_others == 0) return;
+    const std::size_t min_rows = 2 * dl + 2;  // (as for any covariance fitted here)
+    std::vector<double> lrow(dl);
+    auto lineage_row = [&](std::size_t i) {
+      bool finite = true;
+      for (std::size_t m = 0; m < dl; ++m) finite &= std::isfinite(lrow[m] = lineage[m].values[i]);
+      return finite;
+    };
+    auto kept_model_of = [&](std::size_t i) -> std::optional<std::size_t> {
+      if (assigned[i] == 0 || !keep[assigned[i] - 1]) return std::nullopt;
+      return assigned[i] - 1;
+    };
+    std::vector<std::vector<double>> blast_rows(blast_models.size()), other_rows(plain_others);
+    for (auto i : idx) {
+      if (!lineage_row(i)) continue;
+      if (assigned[i]) {
+        if (auto b = kept_model_of(i)) blast_rows[*b].insert(blast_rows[*b].end(), lrow.begin(), lrow.end());
+        continue;
+      }
+      st.row(f, i, x.data());
+      for (std::size_t o = 0; o < plain_others; ++o)
+        if (other_models[o].mahalanobis2(x.data()) <= other_core) other_rows[o].insert(other_rows[o].end(), lrow.begin(), lrow.end());
+    }
+    auto lineage_gaussian = [&](const std::vector<double>& rows) {
+      return rows.size() / dl >= min_rows ? std::optional<Gaussian>(fit_gaussian(rows, dl)) : std::nullopt;
+    };
+    std::vector<std::optional<Gaussian>> blast_lineage, other_lineage;
+    for (const auto& rows : blast_rows) blast_lineage.push_back(lineage_gaussian(rows));
+    for (const auto& rows : other_rows) other_lineage.push_back(lineage_gaussian(rows));
+    std::size_t moved = 0;
+    for (auto i : idx) {
+      const auto b = kept_model_of(i);
+      if (!b || !blast_lineage[*b] || !lineage_row(i)) continue;
+      st.row(f, i, x.data());
+      double best_normal = -INFINITY;
+      for (auto c : normal_ids) best_normal = std::max(best_normal, mix_log_weight[c] + mix.components[c].log_density(x.data()));
+      const double as_blast = std::max(std::log(blast_weight[*b]) + blast_models[*b].log_density(x.data()), best_normal) +
+                              blast_lineage[*b]->log_density(lrow.data());
+      for (std::size_t o = 0; o < plain_others; ++o) {
+        if (!other_lineage[o]) continue;
+        const double as_other = std::log(other_weight[o]) + other_models[o].log_density(x.data()) +
+                                other_lineage[o]->log_density(lrow.data());
+        if (as_other > as_blast) {
+          assigned[i] = 0;
+          ++moved;
+          break;
+        }
+      }
+    }
+    if (opt.diagnostics) r.notes.push_back("DfN lineage arbitration: " + std::to_string(moved) + " events to other populations");
+  };
   // A small mixture blast model was fitted on the handful of its events in the subsample
   // (loq/243: 0.09% of the B lineage, 9 rows of 10000 in 8 dimensions), too few for a
   // covariance (concentrate above needs 10 per dimension): its shape is the EM's guess, and
@@ -1713,6 +1774,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       if (opt.diagnostics) r.notes.push_back(std::string("DfN small models re-estimated: ") + (settled ? "settled" : "not settled, kept as fitted"));
     }
   }
+  arbitrate_with_lineage();
   std::size_t kept = 0;
   for (auto i : idx) {
     if (!counts_as_blast(i, x.data())) continue;
