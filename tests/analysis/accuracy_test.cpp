@@ -192,7 +192,11 @@ INSTANTIATE_TEST_SUITE_P(
 // still took 37 stage I and II cells: 120 for 83; 79 since the refit is repeated until the
 // assignment settles), 0.01/237 (three CD19-negative basophils, which share CD22, in the clone's
 // model, near even with the basophils' own model in the modelled markers: CD19 96.3% for 100%;
-// 100% since CD19 and CD22 also weigh between a blast model and another population).
+// 100% since CD19 and CD22 also weigh between a blast model and another population),
+// cd19-under/802 (a fourth fresh set, antigen scenarios, seeds 801-820, evaluated once before it
+// was looked at: a CD34+ clone of 53% of the B lineage in six mixture pieces, one of which
+// passed stage I's CD34 rule at directional 3.7 of 3.75 and let the others join through it:
+// 0 called for 7962; 7344 since the rule also judges the mean of the piece's population).
 // (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned here: below the
 // LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`; nor loq/245, found by the
 // density excess once its model was judged on its countable events, 38 for 50: 14 of them are
@@ -209,7 +213,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mrd-loq", 515, "beckman", false}, Case{"mrd-loq", 243, "cytek"},
                       Case{"mrd-0.01", 511, "beckman"}, Case{"mrd-loq", 606, "cytek"},
                       Case{"mrd-loq", 210, "cytek"}, Case{"mrd-loq", 505, "bd", false, false},
-                      Case{"mrd-0.01", 727, "cytek"}, Case{"mrd-0.01", 237, "cytek"}),
+                      Case{"mrd-0.01", 727, "cytek"}, Case{"mrd-0.01", 237, "cytek"},
+                      Case{"cd19-under", 802, "beckman"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,

@@ -1,0 +1,19 @@
+#!/bin/bash
+# Developer tool: a fresh set of the antigen-expression scenarios (the eligibility calls), seeds
+# 801-820: cd22-partial, cd19-under, cd19-over, cd22-dim and cd19neg-relapse in turn, each in the
+# three instrument styles in turn. First evaluated 2026-11-23 (nineteenth session), on the
+# session's code and on its base, before any tube in it was looked at.
+# Usage: tools/tune/gen-antigen-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/fresh8)
+BUILD=${1:-build}; OUT=${2:-/tmp/fresh8}
+SYN=$BUILD/tools/synth/mrdflow-synth
+SCENARIOS=(cd22-partial cd19-under cd19-over cd22-dim cd19neg-relapse)
+STYLES=(bd beckman cytek)
+mkdir -p $OUT
+for seed in $(seq 801 820); do
+  sc=${SCENARIOS[$(( (seed - 801) % 5 ))]}
+  style=${STYLES[$(( (seed - 801) % 3 ))]}
+  f=$OUT/${sc}_${seed}_${style}.fcs
+  [ -f $f ] || $SYN --scenario $sc --seed $seed --style $style --out $f >/dev/null &
+  while [ $(jobs -r | wc -l) -ge 2 ]; do sleep 0.1; done
+done
+wait
