@@ -387,7 +387,26 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   auto shift_in_sds = [&](const Gaussian& b, const Gaussian& a, std::size_t q) {
     return (b.mean[q] - a.mean[q]) / std::sqrt(std::max(a.cov[q * d + q], 1e-12));
   };
+  // Every B-cell maturation stage expresses CD34, CD10 or CD20 (CD20 rises while CD10 is still
+  // on); a piece negative for all three (against the negative reference) is another kind of
+  // cell in the B-lineage gate, whatever its distance to a stage: plasma cells, basophils
+  // (fresh cd19neg-relapse/825: B-cell aplasia after CD19 CAR-T, 72 mature B cells the only
+  // stage; the basophils and plasma cells joined the pathway as stages). Unjudged when none
+  // of the three has a limit.
+  auto b_stage_phenotype = [&](const Gaussian& g) {
+    bool judged = false, expressed = false;
+    for (std::size_t a = 0; a < d; ++a) {
+      const MaturationRole role = f[a].role;
+      if ((role != MaturationRole::cd34 && role != MaturationRole::cd10 && role != MaturationRole::cd20) ||
+          !std::isfinite(f[a].negative_limit))
+        continue;
+      judged = true;
+      expressed = expressed || raw_mean(g, a) > f[a].negative_limit;
+    }
+    return !judged || expressed;
+  };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
+    if (!b_stage_phenotype(b)) return true;
     // A piece clearly CD34+ and clearly CD20+ at once is asynchronous whatever its neighbour:
     // normal precursors lose CD34 before CD20 appears.
     if (clearly_positive(b, MaturationRole::cd34) && clearly_positive(b, MaturationRole::cd20)) return true;

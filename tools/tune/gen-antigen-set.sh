@@ -3,13 +3,16 @@
 # 801-820: cd22-partial, cd19-under, cd19-over, cd22-dim and cd19neg-relapse in turn, each in the
 # three instrument styles in turn. First evaluated 2026-11-23 (nineteenth session), on the
 # session's code and on its base, before any tube in it was looked at.
-# Usage: tools/tune/gen-antigen-set.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, /tmp/fresh8)
-BUILD=${1:-build}; OUT=${2:-/tmp/fresh8}
+# Seeds 821-860 (FIRST=821 LAST=860, into /tmp/fresh9) were added the same session after the
+# first 20 showed large clones going unfound, to measure how often.
+# Usage: [FIRST=801 LAST=820] tools/tune/gen-antigen-set.sh [BUILD_DIR] [OUT_DIR]
+#        (defaults: build, /tmp/fresh8)
+BUILD=${1:-build}; OUT=${2:-/tmp/fresh8}; FIRST=${FIRST:-801}; LAST=${LAST:-820}
 SYN=$BUILD/tools/synth/mrdflow-synth
 SCENARIOS=(cd22-partial cd19-under cd19-over cd22-dim cd19neg-relapse)
 STYLES=(bd beckman cytek)
 mkdir -p $OUT
-for seed in $(seq 801 820); do
+for seed in $(seq $FIRST $LAST); do
   sc=${SCENARIOS[$(( (seed - 801) % 5 ))]}
   style=${STYLES[$(( (seed - 801) % 3 ))]}
   f=$OUT/${sc}_${seed}_${style}.fcs
