@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <numeric>
 #include <optional>
 #include <span>
@@ -350,17 +351,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       if (f[a].role == role) dim = a;
     return dim;
   };
-  // CD10+ or CD34+ against the negative reference, value_of(a) giving the raw value of feature
-  // a (of a cluster or an event)? Empty when neither marker has a known limit.
-  auto precursor_by = [&](const auto& value_of) -> std::optional<bool> {
+  // Above the negative reference in some marker of the given roles, value_of(a) giving the raw
+  // value of feature a (of a cluster or an event)? Empty when none of them has a known limit.
+  auto expresses_any = [&](const auto& value_of, std::initializer_list<MaturationRole> roles) -> std::optional<bool> {
     std::optional<bool> above;
     for (std::size_t a = 0; a < d; ++a) {
-      if ((f[a].role != MaturationRole::cd10 && f[a].role != MaturationRole::cd34) ||
-          !std::isfinite(f[a].negative_limit))
+      if (std::find(roles.begin(), roles.end(), f[a].role) == roles.end() || !std::isfinite(f[a].negative_limit))
         continue;
       above = above.value_or(false) || value_of(a) > f[a].negative_limit;
     }
     return above;
+  };
+  // CD10+ or CD34+ against the negative reference?
+  auto precursor_by = [&](const auto& value_of) {
+    return expresses_any(value_of, {MaturationRole::cd10, MaturationRole::cd34});
   };
   auto precursor_mean = [&](const auto& mean) {  // (standardised; a vector or a row pointer)
     return precursor_by([&](std::size_t a) { return mean[a] * st.scale[a] + st.centre[a]; });
@@ -394,16 +398,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // stage; the basophils and plasma cells joined the pathway as stages). Unjudged when none
   // of the three has a limit.
   auto b_stage_phenotype = [&](const Gaussian& g) {
-    bool judged = false, expressed = false;
-    for (std::size_t a = 0; a < d; ++a) {
-      const MaturationRole role = f[a].role;
-      if ((role != MaturationRole::cd34 && role != MaturationRole::cd10 && role != MaturationRole::cd20) ||
-          !std::isfinite(f[a].negative_limit))
-        continue;
-      judged = true;
-      expressed = expressed || raw_mean(g, a) > f[a].negative_limit;
-    }
-    return !judged || expressed;
+    return expresses_any([&](std::size_t a) { return raw_mean(g, a); },
+                         {MaturationRole::cd34, MaturationRole::cd10, MaturationRole::cd20})
+        .value_or(true);
   };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
     if (!b_stage_phenotype(b)) return true;
@@ -471,7 +468,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   for (std::size_t a = 0; a < d; ++a)
     if (f[a].role != MaturationRole::scatter) marker_dims.push_back(a);
   std::vector<Gaussian> pathway_view;
-  // Per piece: the mean (pathway view) of the population it belongs to (see build_populations).
+  // Per piece: the population it belongs to (a representative piece) and that population's
+  // mean in the pathway view (see build_populations).
+  std::vector<std::size_t> population_of;
   std::vector<std::vector<double>> population_mean;
   auto build_views = [&] {
   pathway_view.clear();
@@ -493,9 +492,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // directions (CD10, CD34, CD20, CD58 over; CD38, CD45 under); root of the sum of squares.
   std::vector<double> view_direction;  // aberrant direction of each pathway-view dimension
   for (auto a : marker_dims) view_direction.push_back(aberrant_direction(f[a].role));
-  auto directional_offset = [&](const Gaussian& b, const Gaussian& a) {
-    return std::sqrt(directional_deviation2(precision_of(a), a.mean.data(), b.mean.data(), view_direction));
+  auto directional_offset_of = [&](const std::vector<double>& b_mean, const Gaussian& a) {
+    return std::sqrt(directional_deviation2(precision_of(a), a.mean.data(), b_mean.data(), view_direction));
   };
+  auto directional_offset = [&](const Gaussian& b, const Gaussian& a) { return directional_offset_of(b.mean, a); };
   // Density ridge between two components: the lowest mixture density on the segment joining
   // their means, relative to the lower of the two end densities. Pieces of one continuum have
   // no valley between them (ratio near 1); a separate cluster sits across a valley.
@@ -549,9 +549,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       weight[g] += mix.components[c].weight;
       for (std::size_t q = 0; q < dm; ++q) sum[g][q] += mix.components[c].weight * pathway_view[c].mean[q];
     }
+    population_of.resize(k);
     population_mean.assign(k, std::vector<double>(dm, 0.0));
     for (std::size_t c = 0; c < k; ++c) {
-      const std::size_t g = find(c);
+      const std::size_t g = population_of[c] = find(c);
       for (std::size_t q = 0; q < dm; ++q) population_mean[c][q] = sum[g][q] / weight[g];
     }
   };
@@ -574,11 +575,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // 409 for 406 with the rule; limits 3-4 give the same tuning result, 5 none).
     if (positive(mix.components[a], MaturationRole::cd34) && positive(mix.components[b], MaturationRole::cd34)) {
       // (b's population too: see build_populations; a's own population is its continuation.)
-      Gaussian population;
-      population.mean = population_mean[b];
       if (directional_offset(pathway_view[b], pathway_view[a]) > opt.relation_margin ||
-          (population_mean[b] != population_mean[a] &&
-           directional_offset(population, pathway_view[a]) > opt.relation_margin))
+          (population_of[b] != population_of[a] &&
+           directional_offset_of(population_mean[b], pathway_view[a]) > opt.relation_margin))
         return false;
     }
     if (o.total > opt.step_limit ||
@@ -1743,7 +1742,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // side's lineage values are a Gaussian over its own events (the blast model's assigned events;
   // the other model's core events not assigned to a blast model). Against the normal stages
   // the lineage markers do not weigh (both sides B lineage), so no event leaves or joins the
-  // blasts over its own CD19/CD22 value but for an other population that fits it better.
+  // blasts over its own CD19/CD22 value but for an other population that fits it better. (An
+  // assigned event's blast model already beats every normal stage in the modelled markers, and
+  // both would carry the blast's lineage density: the normal stages need no second look.)
   auto arbitrate_with_lineage = [&] {
     const std::size_t dl = lineage.size();
     if (dl == 0 || plain_others == 0) return;
@@ -1780,9 +1781,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       const auto b = kept_model_of(i);
       if (!b || !blast_lineage[*b] || !lineage_row(i)) continue;
       st.row(f, i, x.data());
-      double best_normal = -INFINITY;
-      for (auto c : normal_ids) best_normal = std::max(best_normal, mix_log_weight[c] + mix.components[c].log_density(x.data()));
-      const double as_blast = std::max(std::log(blast_weight[*b]) + blast_models[*b].log_density(x.data()), best_normal) +
+      const double as_blast = std::log(blast_weight[*b]) + blast_models[*b].log_density(x.data()) +
                               blast_lineage[*b]->log_density(lrow.data());
       for (std::size_t o = 0; o < plain_others; ++o) {
         if (!other_lineage[o]) continue;
