@@ -55,6 +55,10 @@ struct DfnOptions {
   // When no precursor stage continues the mature B cells, let the nearest CD34-negative
   // precursor piece whose displacement is of normal maturation only bridge the gap.
   bool bridge_gap = true;
+  // Maturation arrest: when the clearly CD34+ pieces of the pathway outweigh the other
+  // precursor pieces (CD10+ or CD34-dim) by more than this, they leave the pathway (normal
+  // CD34+ precursors are the smallest stage). A large value switches it off.
+  double arrest_ratio = 2.0;
   // A rare cluster under-expressing CD58 (given its other markers) beyond directional_margin
   // is not leukaemic: B-ALL over-expresses CD58; dimming of it with the other antigens marks
   // damaged cells and the dim tails of a normal stage.

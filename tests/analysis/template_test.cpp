@@ -91,6 +91,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                              "  - {name: b, parent: cells, method: dfn_blasts, params: {single_marker_margin: 0.5}}\n");
   EXPECT_NE(e.find("single_marker_margin must be >= 1, got 0.5"), std::string::npos) << e;
 
+  e = error_of("arrest", std::string(kBase) +
+                             "  - {name: b, parent: cells, method: dfn_blasts, params: {arrest_ratio: 0.5}}\n");
+  EXPECT_NE(e.find("arrest_ratio must be >= 1, got 0.5"), std::string::npos) << e;
+
   e = error_of("excess", std::string(kBase) +
                              "  - {name: b, parent: cells, method: dfn_blasts, params: {density_excess: 0}}\n");
   EXPECT_NE(e.find("density_excess must be > 0 (a log density ratio), got 0"), std::string::npos) << e;
