@@ -307,15 +307,24 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // A substantial piece holds >= 1% of the B lineage: only such pieces anchor and carry the
   // pathway, are refitted robustly and bound the plasma-cell CD38; tiny ones have unreliable
   // covariances.
+  // (The anchor below counts as substantial whatever its share.)
   constexpr double substantial_share = 0.01;
-  auto substantial = [&](std::size_t c) { return mix.components[c].weight >= substantial_share; };
+  std::size_t anchor = k;
+  auto substantial = [&](std::size_t c) { return mix.components[c].weight >= substantial_share || c == anchor; };
 
   // Anchor: the most mature component (CD20 and CD45 high, CD10 and CD34 low), which must be
   // CD20-positive and CD10-negative relative to the negative reference when those are known.
-  std::size_t anchor = k;
+  // A substantial one; else, in B-cell aplasia (after CD19-directed therapy the mature B cells
+  // can be under 1% of the B-lineage gate: fresh cd19neg-relapse/850, 181 of them, in two
+  // pieces of 0.7% and 1.0%), one of at least lod events: without an anchor every B-lineage
+  // cluster counts as abnormal, the mature B cells too (850: CD19 2.6% of blasts for 0%).
   double best = -INFINITY;
+  for (const bool tiny_ok : {false, true}) {
+  if (anchor < k) break;
   for (std::size_t c = 0; c < k; ++c) {
-    if (!substantial(c)) continue;
+    if (tiny_ok ? mix.components[c].weight * static_cast<double>(idx.size()) < static_cast<double>(opt.lod_events)
+                : !substantial(c))
+      continue;
     double score = 0;
     bool mature = true;
     for (std::size_t a = 0; a < d; ++a) {
@@ -340,6 +349,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       }
     }
     if (mature && score > best) { best = score; anchor = c; }
+  }
   }
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
@@ -401,6 +411,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     return expresses_any([&](std::size_t a) { return raw_mean(g, a); },
                          {MaturationRole::cd34, MaturationRole::cd10, MaturationRole::cd20})
         .value_or(true);
+  };
+  // Among clear precursors (clearly CD10+ or CD34+) CD38 stays bright and CD58 does not
+  // rise: b against a (a's SDs).
+  auto clear_precursor = [&](const Gaussian& g) {
+    return clearly_positive(g, MaturationRole::cd10) || clearly_positive(g, MaturationRole::cd34);
+  };
+  auto breaks_precursor_levels = [&](const Gaussian& b, const Gaussian& a) {
+    if (!(clear_precursor(b) && clear_precursor(a))) return false;
+    for (std::size_t q = 0; q < d; ++q) {
+      const double delta = shift_in_sds(b, a, q);
+      if (f[q].role == MaturationRole::cd38 && delta < -opt.relation_margin) return true;
+      if (f[q].role == MaturationRole::cd58 && delta > opt.relation_margin) return true;
+    }
+    return false;
   };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
     if (!b_stage_phenotype(b)) return true;
@@ -563,6 +587,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // curved continuum) when it deviates in none of the directions in which leukaemic
   // precursors deviate, given its other markers, or when no density valley separates the two
   // (one continuum, sparsely populated between its pieces); and it keeps the stage rules.
+  std::vector<bool> normal(k, false);  // on the normal pathway, per piece
   auto continues = [&](std::size_t b, std::size_t a, const Offset& o) {
     // A tiny piece (< 1%) small across the neighbour's axis is not thereby on the pathway: a
     // compact clone next to a stage lies along that stage's long axis as often as across it.
@@ -585,9 +610,22 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
          directional_offset(pathway_view[b], pathway_view[a]) > opt.directional_margin &&
          ridge(a, b) < opt.ridge_ratio))
       return false;
-    return !breaks_stage_rules(mix.components[b], mix.components[a]);
+    if (breaks_stage_rules(mix.components[b], mix.components[a])) return false;
+    // The stage rules hold between any two normal precursor stages, not only between a piece
+    // and the one it continues: a piece that breaks them against another substantial precursor
+    // stage within a step of it is not a stage either, however wide the stage it continues
+    // (fresh cd19-under/807: a CD58-bright clone, 48% of the B lineage, breaks them against
+    // stage I and the main stage II piece, and joined through a small, wide stage II piece at
+    // across 3.3-3.7 of 3.75).
+    // (Substantial pieces only: a tiny piece's mean says little, and one admitted on shaky
+    // grounds is set aside below, its events judged one by one.)
+    for (std::size_t c = 0; c < k && !tiny; ++c) {
+      if (c == a || c == b || !normal[c] || !substantial(c)) continue;
+      if (pathway_offset(b, c).total <= opt.step_limit && breaks_precursor_levels(mix.components[b], mix.components[c]))
+        return false;
+    }
+    return true;
   };
-  std::vector<bool> normal(k, false);
   std::vector<double> off(k, INFINITY);
   // Tiny pieces set aside from the mixture (see below): neither normal stage nor cluster.
   std::vector<bool> set_aside;

@@ -201,7 +201,10 @@ INSTANTIATE_TEST_SUITE_P(
 // 3% and 2% beside stage I, no density valley between them, joined as the pathway's CD34+
 // stage and outweighing every later precursor stage, in 825 during B-cell aplasia with no
 // stage II at all; 0 called for 4873 and 4919; 4724 and 4764 since such a CD34+ stage counts
-// as maturation arrest).
+// as maturation arrest), cd19-under/807 (the same fourth set: a CD58-bright clone, 48% of the B
+// lineage, breaking the precursor levels against stage I and the main stage II piece, joined
+// through a small, wide stage II piece: 0 called for 8592; 7895 since a substantial piece must
+// keep them against every substantial stage within a step).
 // (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned here: below the
 // LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`; nor loq/245, found by the
 // density excess once its model was judged on its countable events, 38 for 50: 14 of them are
@@ -220,7 +223,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mrd-loq", 210, "cytek"}, Case{"mrd-loq", 505, "bd", false, false},
                       Case{"mrd-0.01", 727, "cytek"}, Case{"mrd-0.01", 237, "cytek"},
                       Case{"cd19-under", 802, "beckman"}, Case{"cd22-dim", 819, "bd"},
-                      Case{"cd19neg-relapse", 825, "bd"}),
+                      Case{"cd19neg-relapse", 825, "bd"}, Case{"cd19-under", 807, "bd"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
