@@ -813,6 +813,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         if (clearly_positive(g, MaturationRole::cd34)) earliest += g.weight;
         else if (precursor(g)) later_precursors += g.weight;
       }
+      if (opt.diagnostics) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "DfN CD34+ stage %.4f, later precursors %.4f", earliest, later_precursors);
+        r.notes.push_back(buf);
+      }
       if (earliest > opt.arrest_ratio * later_precursors &&
           earliest * static_cast<double>(idx.size()) >= static_cast<double>(opt.lod_events)) {
         // The pathway is grown again from the anchor without them, so that the pieces that
@@ -1396,7 +1401,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       ++judged_markers;
       negative_markers += lineage_median[m] <= lineage[m].negative_limit;
     }
-    const bool single_marker = judged_markers >= 2 && negative_markers + 1 == judged_markers;
+    // (A cluster clearly CD10+ is not one of those CD10-negative myeloid progenitors: its one
+    // lineage marker needs no more than a two-marker cluster's (fresh cd19neg-relapse/885: a
+    // CD19-negative clone of 4320 events, CD10 bright, CD22 at 1.20-1.25 spreads: 0 called.)
+    bool clearly_cd10 = false;
+    if (cd10_dim < d) clearly_cd10 = median_of(f[cd10_dim].values) > clear_limit(f[cd10_dim]);
+    const bool single_marker = judged_markers >= 2 && negative_markers + 1 == judged_markers && !clearly_cd10;
     for (std::size_t m = 0; m < lineage.size(); ++m) {
       const auto& lf = lineage[m];
       if (!std::isfinite(lf.negative_limit)) continue;
@@ -1415,8 +1425,15 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // The cluster's median scatter is a blast's (see blast_scatter).
     const bool scatter_ok = blast_scatter([&](std::size_t a) { return median_of(f[a].values); });
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
+    std::string spreads;  // (diagnostics) each lineage median in reference spreads above the limit
+    for (std::size_t m = 0; m < lineage.size() && opt.diagnostics; ++m) {
+      const auto& lf = lineage[m];
+      if (!std::isfinite(lf.negative_limit) || !std::isfinite(lf.negative_median)) continue;
+      const double spread = lf.negative_limit - lf.negative_median;
+      spreads += " " + lf.marker + " " + std::to_string(spread > 0 ? (lineage_median[m] - lf.negative_limit) / spread : 0.0);
+    }
     if (opt.diagnostics)
-      r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) + " rare " +
+      r.notes.push_back("DfN model " + std::to_string(b) + spreads + " events " + std::to_string(per_model[b]) + " rare " +
                         std::to_string(b >= rare_from) + " lineage " + std::to_string(lineage_ok) + " precursor " +
                         std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok) + " d2 " +
                         std::to_string(normal_d2(blast_models[b].mean.data())) + " aberr " +
