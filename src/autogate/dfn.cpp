@@ -621,7 +621,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // grounds is set aside below, its events judged one by one.)
     for (std::size_t c = 0; c < k && !tiny; ++c) {
       if (c == a || c == b || !normal[c] || !substantial(c)) continue;
-      if (pathway_offset(b, c).total <= opt.step_limit && breaks_precursor_levels(mix.components[b], mix.components[c]))
+      if (breaks_precursor_levels(mix.components[b], mix.components[c]) && pathway_offset(b, c).total <= opt.step_limit)
         return false;
     }
     return true;
