@@ -1420,7 +1420,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       precursor_judged = true;
       // Rare clusters were gathered from precursor events, so (as for lineage above) their
       // median must clear the limit clearly.
-      precursor_ok |= median_of(pf.values) > (b >= rare_from ? clear_limit(pf) : pf.negative_limit);
+      // So must every cluster when no pathway was found (B-cell aplasia): with nothing normal to
+      // compare with, a cloud of the few normal B cells left, mature to stage I, passes as a
+      // cluster whose median is just above the limits (fresh cd19neg-relapse/885: 110 normal B
+      // cells with the CD19-negative clone, CD19 2.5% of blasts for 0%).
+      const bool clear_needed = b >= rare_from || normal_ids.empty();
+      precursor_ok |= median_of(pf.values) > (clear_needed ? clear_limit(pf) : pf.negative_limit);
     }
     // The cluster's median scatter is a blast's (see blast_scatter).
     const bool scatter_ok = blast_scatter([&](std::size_t a) { return median_of(f[a].values); });
