@@ -5,6 +5,10 @@
 # session's code and on its base, before any tube in it was looked at.
 # Seeds 821-860 (FIRST=821 LAST=860, into /tmp/fresh9) were added the same session after the
 # first 20 showed large clones going unfound, to measure how often.
+# Seeds 861-900 (FIRST=861 LAST=900, into /tmp/fresh10) were added on 2026-11-24 (twentieth
+# session) as a fifth fresh set, with seeds 901-910 of mrd-5, mrd-0.1 and regenerating marrow
+# (SEEDS="$(seq 901 910)" SCENARIOS="mrd-5 mrd-0.1 negative-regenerating" ROTATE=seed
+# tools/tune/gen-check-set.sh build /tmp/fresh11).
 # Usage: [FIRST=801 LAST=820] tools/tune/gen-antigen-set.sh [BUILD_DIR] [OUT_DIR]
 #        (defaults: build, /tmp/fresh8)
 BUILD=${1:-build}; OUT=${2:-/tmp/fresh8}; FIRST=${FIRST:-801}; LAST=${LAST:-820}
