@@ -320,36 +320,36 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // cluster counts as abnormal, the mature B cells too (850: CD19 2.6% of blasts for 0%).
   double best = -INFINITY;
   for (const bool tiny_ok : {false, true}) {
-  if (anchor < k) break;
-  for (std::size_t c = 0; c < k; ++c) {
-    if (tiny_ok ? mix.components[c].weight * static_cast<double>(idx.size()) < static_cast<double>(opt.lod_events)
-                : !substantial(c))
-      continue;
-    double score = 0;
-    bool mature = true;
-    for (std::size_t a = 0; a < d; ++a) {
-      const double m = mix.components[c].mean[a];
-      const double raw = m * st.scale[a] + st.centre[a];
-      switch (f[a].role) {
-        case MaturationRole::cd20:
-          score += m;
-          if (std::isfinite(f[a].negative_limit) && raw <= f[a].negative_limit) mature = false;
-          break;
-        case MaturationRole::cd45: score += m; break;
-        case MaturationRole::cd10:
-          score -= m;
-          if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
-          break;
-        case MaturationRole::cd34:
-          score -= m;
-          // Mature B cells are CD34-negative.
-          if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
-          break;
-        default: break;
+    if (anchor < k) break;
+    for (std::size_t c = 0; c < k; ++c) {
+      if (tiny_ok ? mix.components[c].weight * static_cast<double>(idx.size()) < static_cast<double>(opt.lod_events)
+                  : !substantial(c))
+        continue;
+      double score = 0;
+      bool mature = true;
+      for (std::size_t a = 0; a < d; ++a) {
+        const double m = mix.components[c].mean[a];
+        const double raw = m * st.scale[a] + st.centre[a];
+        switch (f[a].role) {
+          case MaturationRole::cd20:
+            score += m;
+            if (std::isfinite(f[a].negative_limit) && raw <= f[a].negative_limit) mature = false;
+            break;
+          case MaturationRole::cd45: score += m; break;
+          case MaturationRole::cd10:
+            score -= m;
+            if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
+            break;
+          case MaturationRole::cd34:
+            score -= m;
+            // Mature B cells are CD34-negative.
+            if (std::isfinite(f[a].negative_limit) && raw > f[a].negative_limit) mature = false;
+            break;
+          default: break;
+        }
       }
+      if (mature && score > best) { best = score; anchor = c; }
     }
-    if (mature && score > best) { best = score; anchor = c; }
-  }
   }
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
@@ -611,9 +611,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
          ridge(a, b) < opt.ridge_ratio))
       return false;
     if (breaks_stage_rules(mix.components[b], mix.components[a])) return false;
-    // The stage rules hold between any two normal precursor stages, not only between a piece
-    // and the one it continues: a piece that breaks them against another substantial precursor
-    // stage within a step of it is not a stage either, however wide the stage it continues
+    // The precursor levels (CD38, CD58: breaks_precursor_levels) hold between any two normal
+    // precursor stages, not only between a piece and the one it continues: a piece that breaks
+    // them against another substantial stage within a step of it is not a stage either,
+    // however wide the stage it continues
     // (fresh cd19-under/807: a CD58-bright clone, 48% of the B lineage, breaks them against
     // stage I and the main stage II piece, and joined through a small, wide stage II piece at
     // across 3.3-3.7 of 3.75).
@@ -813,13 +814,15 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         if (clearly_positive(g, MaturationRole::cd34)) earliest += g.weight;
         else if (precursor(g)) later_precursors += g.weight;
       }
+      const bool arrest = earliest > opt.arrest_ratio * later_precursors &&
+                          earliest * static_cast<double>(idx.size()) >= static_cast<double>(opt.lod_events);
       if (opt.diagnostics) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "DfN CD34+ stage %.4f, later precursors %.4f", earliest, later_precursors);
+        std::snprintf(buf, sizeof buf, "DfN CD34+ stage %.4f, later precursors %.4f%s", earliest, later_precursors,
+                      arrest ? ": maturation arrest" : "");
         r.notes.push_back(buf);
       }
-      if (earliest > opt.arrest_ratio * later_precursors &&
-          earliest * static_cast<double>(idx.size()) >= static_cast<double>(opt.lod_events)) {
+      if (arrest) {
         // The pathway is grown again from the anchor without them, so that the pieces that
         // joined through them (the rest of such a clone: 825's CD34-dimmer pieces) leave too.
         // (With them, the other pieces of their populations: see build_populations.)
@@ -836,12 +839,6 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         off.assign(k, INFINITY);
         off[anchor] = 0;
         grow();
-        if (opt.diagnostics) {
-          char buf[160];
-          std::snprintf(buf, sizeof buf, "DfN maturation arrest: CD34+ stage %.4f, later precursors %.4f", earliest,
-                        later_precursors);
-          r.notes.push_back(buf);
-        }
       }
     }
     // A tiny piece admitted only because no density valley separates it from a stage is not
