@@ -412,13 +412,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                          {MaturationRole::cd34, MaturationRole::cd10, MaturationRole::cd20})
         .value_or(true);
   };
-  // Among clear precursors (clearly CD10+ or CD34+) CD38 stays bright and CD58 does not
-  // rise: b against a (a's SDs).
-  auto clear_precursor = [&](const Gaussian& g) {
-    return clearly_positive(g, MaturationRole::cd10) || clearly_positive(g, MaturationRole::cd34);
-  };
-  auto breaks_precursor_levels = [&](const Gaussian& b, const Gaussian& a) {
-    if (!(clear_precursor(b) && clear_precursor(a))) return false;
+  // Among precursors CD38 stays bright and CD58 does not rise: b against a, by more than the
+  // stage margin in a's SDs (whether b and a are precursors is the caller's to judge).
+  auto breaks_levels = [&](const Gaussian& b, const Gaussian& a) {
     for (std::size_t q = 0; q < d; ++q) {
       const double delta = shift_in_sds(b, a, q);
       if (f[q].role == MaturationRole::cd38 && delta < -opt.relation_margin) return true;
@@ -426,35 +422,30 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     }
     return false;
   };
+  // ... between clear precursors (clearly CD10+ or CD34+).
+  auto clear_precursor = [&](const Gaussian& g) {
+    return clearly_positive(g, MaturationRole::cd10) || clearly_positive(g, MaturationRole::cd34);
+  };
+  auto breaks_precursor_levels = [&](const Gaussian& b, const Gaussian& a) {
+    return clear_precursor(b) && clear_precursor(a) && breaks_levels(b, a);
+  };
   auto breaks_stage_rules = [&](const Gaussian& b, const Gaussian& a) {
     if (!b_stage_phenotype(b)) return true;
     // A piece clearly CD34+ and clearly CD20+ at once is asynchronous whatever its neighbour:
     // normal precursors lose CD34 before CD20 appears.
     if (clearly_positive(b, MaturationRole::cd34) && clearly_positive(b, MaturationRole::cd20)) return true;
-    const bool both_precursors = precursor(b) && precursor(a);
+    if (precursor(b) && precursor(a) && breaks_levels(b, a)) return true;
     for (std::size_t q = 0; q < d; ++q) {
-      const double delta = shift_in_sds(b, a, q);
-      switch (f[q].role) {
-        case MaturationRole::cd20:
-          // CD20 rising by more than the margin while CD34 stays (does not fall by even one
-          // SD): asynchronous. Judged against the neighbour rather than a CD20 limit from T
-          // cells, whose spillover spread may hide a moderate CD20 gain.
-          if (positive(b, MaturationRole::cd34) && delta > opt.relation_margin) {
-            bool cd34_falls = false;
-            for (std::size_t p = 0; p < d; ++p)
-              if (f[p].role == MaturationRole::cd34)
-                cd34_falls = shift_in_sds(b, a, p) < -1.0;
-            if (!cd34_falls) return true;
-          }
-          break;
-        case MaturationRole::cd38:
-          if (both_precursors && delta < -opt.relation_margin) return true;
-          break;
-        case MaturationRole::cd58:
-          if (both_precursors && delta > opt.relation_margin) return true;
-          break;
-        default: break;
-      }
+      // CD20 rising by more than the margin while CD34 stays (does not fall by even one SD):
+      // asynchronous. Judged against the neighbour rather than a CD20 limit from T cells,
+      // whose spillover spread may hide a moderate CD20 gain.
+      if (f[q].role != MaturationRole::cd20 || !positive(b, MaturationRole::cd34) ||
+          !(shift_in_sds(b, a, q) > opt.relation_margin))
+        continue;
+      bool cd34_falls = false;
+      for (std::size_t p = 0; p < d; ++p)
+        if (f[p].role == MaturationRole::cd34) cd34_falls = shift_in_sds(b, a, p) < -1.0;
+      if (!cd34_falls) return true;
     }
     return false;
   };
@@ -620,7 +611,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // across 3.3-3.7 of 3.75).
     // (Substantial pieces only: a tiny piece's mean says little, and one admitted on shaky
     // grounds is set aside below, its events judged one by one.)
-    for (std::size_t c = 0; c < k && !tiny; ++c) {
+    if (tiny) return true;
+    for (std::size_t c = 0; c < k; ++c) {
       if (c == a || c == b || !normal[c] || !substantial(c)) continue;
       if (breaks_precursor_levels(mix.components[b], mix.components[c]) && pathway_offset(b, c).total <= opt.step_limit)
         return false;
@@ -808,10 +800,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // stage II.)
     {
       double earliest = 0, later_precursors = 0;
+      std::vector<bool> cd34_stage(k, false);  // the clearly CD34+ pieces of the pathway
       for (std::size_t c = 0; c < k; ++c) {
         if (!normal[c]) continue;
         const Gaussian& g = mix.components[c];
-        if (clearly_positive(g, MaturationRole::cd34)) earliest += g.weight;
+        cd34_stage[c] = clearly_positive(g, MaturationRole::cd34);
+        if (cd34_stage[c]) earliest += g.weight;
         else if (precursor(g)) later_precursors += g.weight;
       }
       const bool arrest = earliest > opt.arrest_ratio * later_precursors &&
@@ -829,8 +823,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         barred.assign(k, false);
         std::vector<bool> arrested_population(k, false);
         for (std::size_t c = 0; c < k; ++c)
-          if (normal[c] && clearly_positive(mix.components[c], MaturationRole::cd34))
-            barred[c] = arrested_population[population_of[c]] = true;
+          if (cd34_stage[c]) barred[c] = arrested_population[population_of[c]] = true;
         for (std::size_t c = 0; c < k; ++c)
           barred[c] = barred[c] || (normal[c] && c != anchor && arrested_population[population_of[c]]);
         normal.assign(k, false);
@@ -1431,7 +1424,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     for (std::size_t m = 0; m < lineage.size() && opt.diagnostics; ++m) {
       const auto& lf = lineage[m];
       if (!std::isfinite(lf.negative_limit) || !std::isfinite(lf.negative_median)) continue;
-      const double spread = lf.negative_limit - lf.negative_median;
+      const double spread = clear_limit(lf) - lf.negative_limit;
       spreads += " " + lf.marker + " " + std::to_string(spread > 0 ? (lineage_median[m] - lf.negative_limit) / spread : 0.0);
     }
     if (opt.diagnostics)
