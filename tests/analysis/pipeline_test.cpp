@@ -28,6 +28,7 @@ struct Sim {
   double hematogone_share = 0.03;
   int naming = 0;  // 0: BD-style $PnN + $PnS; 1: markers in $PnN only, other order
   double time_range = 100;  // the time channel's $PnR (its values run from 0 to 100)
+  std::string unstained;    // a marker whose channel carries no $PnS (naming 0): as if not in the tube
 };
 
 std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::uint64_t seed) {
@@ -97,7 +98,7 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
     const int c = order[k];
     fcs::Channel ch;
     ch.name = s.naming == 0 ? bd[c] : bc[c];
-    ch.marker = s.naming == 0 ? markers[c] : "";
+    ch.marker = s.naming == 0 && s.unstained != markers[c] ? markers[c] : "";
     ch.bits = 32;
     ch.range = c == TIME ? s.time_range : 262144;
     ch.max_value = ch.range;
@@ -174,6 +175,23 @@ TEST(Pipeline, RegeneratingMarrowIsMrdNegative) {
 // Some instruments write a time $PnR below the acquisition's length. flowCore's truncation at
 // $PnR would give every later event one timestamp, one time bin of a fifth of the tube, which
 // the flow-rate QC removes; the analysis reads the time channel untruncated.
+// The maturation pathway needs CD20 (the mature B anchor) and CD38 (plasma cells apart): a
+// tube without either is named as not an MRD tube rather than analysed into over-calls.
+TEST(Pipeline, TubeWithoutAPathwayMarkerIsAMissingMarkersEntry) {
+  const auto tmpl = mrd_template();
+  for (const char* marker : {"CD20", "CD38"}) {
+    Sim s;
+    s.cells = 20000;
+    s.unstained = marker;
+    const auto path = write_sample(s, std::string("mrdflow_pipe_no_") + marker, 11);
+    const auto r = analysis::analyze_sample(path, tmpl, {}, {});
+    ASSERT_TRUE(r.error_kind) << marker;
+    EXPECT_EQ(*r.error_kind, "missing_markers");
+    EXPECT_NE(r.error_message->find(std::string("missing ") + marker), std::string::npos) << *r.error_message;
+    EXPECT_FALSE(r.mrd);
+  }
+}
+
 TEST(Pipeline, TimeBeyondItsRangeIsNotAFlowAnomaly) {
   Sim s;
   s.blasts = 400;

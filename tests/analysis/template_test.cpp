@@ -42,8 +42,10 @@ TEST(Template, ShippedTemplateLoads) {
   auto t = analysis::load_template(mrdflow::testing::source_dir() / "gating" / "bcp-all-mrd.yaml");
   EXPECT_EQ(t.name(), "bcp-all-mrd");
   EXPECT_EQ(t.sha256().size(), 64u);
-  EXPECT_TRUE(t.suits_markers({"CD45 V500", "CD19 PE-Cy7", "CD10 APC", "CD34 PerCP"}));
-  EXPECT_TRUE(t.suits_markers({"HLE", "CD22", "CD10", "CD34"}));        // CD19-free tube
+  EXPECT_TRUE(t.suits_markers({"CD45 V500", "CD19 PE-Cy7", "CD10 APC", "CD34 PerCP", "CD20 FITC", "CD38 APC-H7"}));
+  EXPECT_TRUE(t.suits_markers({"HLE", "CD22", "CD10", "CD34", "CD20", "CD38"}));  // CD19-free tube
+  EXPECT_FALSE(t.suits_markers({"CD45", "CD19", "CD10", "CD34", "CD38"}));        // no CD20: no pathway anchor
+  EXPECT_FALSE(t.suits_markers({"CD45", "CD19", "CD10", "CD34", "CD20"}));        // no CD38
   EXPECT_FALSE(t.suits_markers({"CD45", "CD3", "CD4", "CD8"}));         // a T-cell tube
   EXPECT_FALSE(t.suits_markers({"CD45", "CD19", "CD10"}));               // no CD34
 }

@@ -44,7 +44,7 @@ TEST_F(TemplateChoice, MostSpecificSuitableTemplateWins) {
   const mrdflow::report::TemplateCatalog catalog(dir_);
   ASSERT_EQ(catalog.templates().size(), 2u);
   const std::vector<std::string> full = {"FSC-A", "SSC-A", "CD45 V500", "CD19 PE-Cy7", "CD10 APC", "CD34 PerCP",
-                                         "CD58 FITC"};
+                                         "CD20 APC-H7", "CD38 BV605", "CD58 FITC"};
   auto chosen = catalog.choose(full);
   ASSERT_TRUE(chosen);
   EXPECT_EQ(chosen->name(), "strict-mrd");
@@ -59,7 +59,7 @@ TEST_F(TemplateChoice, NoneSuitsNamesTheMissingMarkers) {
   const mrdflow::report::TemplateCatalog catalog(dir_);
   const std::vector<std::string> t_panel = {"FSC-A", "SSC-A", "CD45", "CD3", "CD4", "CD8", "CD19"};
   EXPECT_FALSE(catalog.choose(t_panel));
-  EXPECT_EQ(catalog.missing_markers(t_panel), "CD10, CD34");
+  EXPECT_EQ(catalog.missing_markers(t_panel), "CD10, CD20, CD34, CD38");
   // CD34 is not mistaken for CD3, nor CD10 for CD1.
   EXPECT_FALSE(catalog.choose({"CD45", "CD19", "CD1a", "CD3"}));
 }
