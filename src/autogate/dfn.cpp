@@ -621,10 +621,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // them is b off (judged by the population alone, another regenerating marrow was called
     // 0.9%; docs/analysis.md, twenty-first session).
     const Gaussian& bp = population_piece[b];
-    auto breaks_either_way = [&](const auto& rule, const Gaussian& other) {
+    auto breaks_as_piece_and_population = [&](const auto& rule, const Gaussian& other) {
       return rule(mix.components[b], other) && rule(bp, other);
     };
-    if (breaks_either_way(breaks_stage_rules, mix.components[a])) return false;
+    if (breaks_as_piece_and_population(breaks_stage_rules, mix.components[a])) return false;
     // The precursor levels (CD38, CD58: breaks_precursor_levels) hold between any two normal
     // precursor stages, not only between a piece and the one it continues: a piece that breaks
     // them against another substantial stage within a step of it is not a stage either,
@@ -637,7 +637,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     if (tiny) return true;
     for (std::size_t c = 0; c < k; ++c) {
       if (c == a || c == b || !normal[c] || !substantial(c)) continue;
-      if (breaks_either_way(breaks_precursor_levels, mix.components[c]) && pathway_offset(b, c).total <= opt.step_limit)
+      if (breaks_as_piece_and_population(breaks_precursor_levels, mix.components[c]) && pathway_offset(b, c).total <= opt.step_limit)
         return false;
     }
     return true;

@@ -172,9 +172,6 @@ TEST(Pipeline, RegeneratingMarrowIsMrdNegative) {
   EXPECT_EQ(r.eligibility->verdict, "indeterminate");
 }
 
-// Some instruments write a time $PnR below the acquisition's length. flowCore's truncation at
-// $PnR would give every later event one timestamp, one time bin of a fifth of the tube, which
-// the flow-rate QC removes; the analysis reads the time channel untruncated.
 // The maturation pathway needs CD20 (the mature B anchor) and CD38 (plasma cells apart): a
 // tube without either is named as not an MRD tube rather than analysed into over-calls.
 TEST(Pipeline, TubeWithoutAPathwayMarkerIsAMissingMarkersEntry) {
@@ -192,6 +189,9 @@ TEST(Pipeline, TubeWithoutAPathwayMarkerIsAMissingMarkersEntry) {
   }
 }
 
+// Some instruments write a time $PnR below the acquisition's length. flowCore's truncation at
+// $PnR would give every later event one timestamp, one time bin of a fifth of the tube, which
+// the flow-rate QC removes; the analysis reads the time channel untruncated.
 TEST(Pipeline, TimeBeyondItsRangeIsNotAFlowAnomaly) {
   Sim s;
   s.blasts = 400;
