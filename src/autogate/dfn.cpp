@@ -564,22 +564,21 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
             ridge(a, b) >= kSamePopulationRidge)
           root[find(b)] = find(a);
     const std::size_t dm = marker_dims.size();
-    std::vector<std::vector<double>> sum(k, std::vector<double>(dm, 0.0)), sum_all(k, std::vector<double>(d, 0.0));
+    std::vector<std::vector<double>> sum(k, std::vector<double>(d, 0.0));
     std::vector<double> weight(k, 0.0);
     for (std::size_t c = 0; c < k; ++c) {
       const std::size_t g = find(c);
       const double w = mix.components[c].weight;
       weight[g] += w;
-      for (std::size_t q = 0; q < dm; ++q) sum[g][q] += w * pathway_view[c].mean[q];
-      for (std::size_t q = 0; q < d; ++q) sum_all[g][q] += w * mix.components[c].mean[q];
+      for (std::size_t q = 0; q < d; ++q) sum[g][q] += w * mix.components[c].mean[q];
     }
     population_of.resize(k);
     population_mean.assign(k, std::vector<double>(dm, 0.0));
     population_piece = mix.components;
     for (std::size_t c = 0; c < k; ++c) {
       const std::size_t g = population_of[c] = find(c);
-      for (std::size_t q = 0; q < dm; ++q) population_mean[c][q] = sum[g][q] / weight[g];
-      for (std::size_t q = 0; q < d; ++q) population_piece[c].mean[q] = sum_all[g][q] / weight[g];
+      for (std::size_t q = 0; q < d; ++q) population_piece[c].mean[q] = sum[g][q] / weight[g];
+      for (std::size_t q = 0; q < dm; ++q) population_mean[c][q] = population_piece[c].mean[marker_dims[q]];  // (the pathway view)
     }
   };
   build_views();
