@@ -7,6 +7,7 @@
 #include <ctime>
 #include <future>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "analysis/analysis.h"
@@ -238,9 +239,15 @@ struct Run {
     }
     if (s.method == "dfn_blasts") {
       std::vector<ag::DfnFeature> feats;
+      auto listed = [&](const char* key, const std::string& m) {
+        auto it = s.lists.find(key);
+        return it != s.lists.end() && std::find(it->second.begin(), it->second.end(), m) != it->second.end();
+      };
+      // One dimension per channel: a shared channel ("CD66c/CD123") names two template markers.
+      std::set<std::size_t> modelled_channels;
       for (const auto& m : s.lists.count("markers") ? s.lists.at("markers") : std::vector<std::string>{}) {
         auto c = marker(m);
-        if (!c) continue;
+        if (!c || !modelled_channels.insert(panel.markers.at(m)).second) continue;
         ag::DfnFeature f;
         f.marker = m;
         f.values = *c;
@@ -248,6 +255,8 @@ struct Run {
         f.role = cm == "CD10" ? ag::MaturationRole::cd10 : cm == "CD20" ? ag::MaturationRole::cd20
                : cm == "CD34" ? ag::MaturationRole::cd34 : cm == "CD45" ? ag::MaturationRole::cd45
                : cm == "CD38" ? ag::MaturationRole::cd38 : cm == "CD58" ? ag::MaturationRole::cd58
+               : listed("over_expressed", m) ? ag::MaturationRole::over
+               : listed("under_expressed", m) ? ag::MaturationRole::under
                : ag::MaturationRole::other;
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;

@@ -1,6 +1,7 @@
 // Loading and validating gating templates (YAML). Every error names the file and line.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -29,7 +30,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},
                       {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"density_excess", 'n'},
-                      {"lineage_markers", 'l'},
+                      {"lineage_markers", 'l'}, {"over_expressed", 'l'}, {"under_expressed", 'l'},
                       {"scatter", 'n'}, {"side_scatter_below", 'w'}, {"forward_scatter_above", 'w'}}},
       {"dfn_normal", {}},
   };
@@ -184,7 +185,8 @@ Template load_template(const std::filesystem::path& path) {
         else step.lists[key] = words(path, kv.second, key);
         // Marker-valued parameters must name template markers; population-valued ones earlier populations.
         if (key == "marker") known_marker(kv.second, step.words[key]);
-        if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye" || key == "lineage_markers")
+        if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye" || key == "lineage_markers" ||
+            key == "over_expressed" || key == "under_expressed")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
         if ((key == "negative_reference" || key == "side_scatter_below" || key == "forward_scatter_above") && !defined.count(step.words[key]))
           fail(path, kv.second, "unknown population '" + step.words[key] + "' in parameter '" + key + "'");
@@ -198,6 +200,14 @@ Template load_template(const std::filesystem::path& path) {
             fail(path, kv.second, "unknown subset '" + s + "' (lymphocytes, monocytes, granulocytes, low_ssc)");
         }
       }
+    }
+    // An aberrancy direction is given to a modelled marker only.
+    for (const char* key : {"over_expressed", "under_expressed"}) {
+      if (!step.lists.count(key)) continue;
+      const auto& modelled = step.lists.count("markers") ? step.lists.at("markers") : std::vector<std::string>{};
+      for (const auto& m : step.lists.at(key))
+        if (std::find(modelled.begin(), modelled.end(), m) == modelled.end())
+          fail(path, p["params"][key], "'" + m + "' in '" + key + "' is not among the step's 'markers'");
     }
     defined.insert(step.name);
     impl->steps.push_back(std::move(step));

@@ -112,12 +112,14 @@ double conditional_z(const std::vector<double>& P, std::size_t d, const double* 
 }
 
 // Direction in which leukaemic precursors deviate from normal ones in a marker: over (+1) for
-// CD10, CD34, CD20, CD58; under (-1) for CD38, CD45; none (0) for the rest.
+// CD10, CD34, CD20, CD58 and the template's other over-expressed markers; under (-1) for CD38,
+// CD45 and the under-expressed ones; none (0) for the rest.
 double aberrant_direction(MaturationRole role) {
   switch (role) {
     case MaturationRole::cd10: case MaturationRole::cd34: case MaturationRole::cd20: case MaturationRole::cd58:
+    case MaturationRole::over:
       return 1;
-    case MaturationRole::cd38: case MaturationRole::cd45: return -1;
+    case MaturationRole::cd38: case MaturationRole::cd45: case MaturationRole::under: return -1;
     default: return 0;
   }
 }
@@ -412,13 +414,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                          {MaturationRole::cd34, MaturationRole::cd10, MaturationRole::cd20})
         .value_or(true);
   };
-  // Among precursors CD38 stays bright and CD58 does not rise: b against a, by more than the
+  // Among precursors CD38 (and any under-expressed marker) stays bright and CD58 (and any
+  // over-expressed marker) does not rise: b against a, by more than the
   // stage margin in a's SDs (whether b and a are precursors is the caller's to judge).
   auto breaks_levels = [&](const Gaussian& b, const Gaussian& a) {
     for (std::size_t q = 0; q < d; ++q) {
       const double delta = shift_in_sds(b, a, q);
-      if (f[q].role == MaturationRole::cd38 && delta < -opt.relation_margin) return true;
-      if (f[q].role == MaturationRole::cd58 && delta > opt.relation_margin) return true;
+      const double way = aberrant_direction(f[q].role);
+      const bool level_marker = f[q].role == MaturationRole::cd38 || f[q].role == MaturationRole::cd58 ||
+                                f[q].role == MaturationRole::over || f[q].role == MaturationRole::under;
+      if (level_marker && way * delta > opt.relation_margin) return true;
     }
     return false;
   };
@@ -791,7 +796,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
           for (std::size_t q = 0; q < d && maturation_only; ++q) {
             const double delta = shift_in_sds(gb, ga, q);
             if (f[q].role == MaturationRole::cd38) maturation_only = delta >= 0;
-            else if (f[q].role == MaturationRole::cd58) maturation_only = delta <= 1.0;
+            else if (f[q].role == MaturationRole::cd58 || f[q].role == MaturationRole::over) maturation_only = delta <= 1.0;
+            else if (f[q].role == MaturationRole::under) maturation_only = delta >= -1.0;
             else if (f[q].role == MaturationRole::cd45) maturation_only = delta >= -2 * opt.relation_margin;
           }
           if (maturation_only) { pick_total = o.total; pick = b; }
@@ -1029,8 +1035,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     return cd38_dim < d && cd10_dim < d && mean[cd38_dim] > plasma_cd38 &&
            mean[cd10_dim] * st.scale[cd10_dim] + st.centre[cd10_dim] <= f[cd10_dim].negative_limit;
   };
+  // A population's mean clearly CD34+ (beyond the limit by the reference's spread) is not
+  // plasma cells, whose CD34 is raised by spreading on part of the events only: without a
+  // precursor stage on the pathway (B-cell aplasia after CAR-T) a CD10-negative CD34+ clone is
+  // brighter in CD38 than the only normal stage, the mature B cells.
+  std::size_t cd34_dim = d;
+  for (std::size_t a = 0; a < d; ++a)
+    if (f[a].role == MaturationRole::cd34 && std::isfinite(f[a].negative_limit) && std::isfinite(f[a].negative_median))
+      cd34_dim = a;
+  auto plasma_like_mean = [&](const std::vector<double>& mean) {
+    return plasma_like(mean) &&
+           !(cd34_dim < d && mean[cd34_dim] * st.scale[cd34_dim] + st.centre[cd34_dim] > clear_limit(f[cd34_dim]));
+  };
   auto precursor_like = [&](const std::vector<double>& mean) {
-    return !plasma_like(mean) && precursor_mean(mean).value_or(true);  // unjudged: precursor-like
+    return !plasma_like_mean(mean) && precursor_mean(mean).value_or(true);  // unjudged: precursor-like
   };
   // Blast models: off-pathway components, then rare outlier clusters.
   // Off-pathway components that are not precursor-like (dead cells, plasma cells, basophils,
@@ -1095,7 +1113,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       auto mostly_precursors = [&] {
         std::size_t precursor_events = 0;
         for (std::size_t j = 0; j < n; ++j) precursor_events += precursor_mean(&ext[j * de]).value_or(false);
-        return !plasma_like(l.g.mean) && 2 * precursor_events >= n;
+        return !plasma_like_mean(l.g.mean) && 2 * precursor_events >= n;
       };
       l.clone_like = (precursor_like(l.g.mean) || mostly_precursors()) && b_like && !cd38_bright && scatter_ok &&
                      l.g.weight * nb >= static_cast<double>(opt.lod_events);

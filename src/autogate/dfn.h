@@ -26,7 +26,10 @@ namespace mrdflow::autogate {
 // `lineage` features (CD19, CD22) are not modelled: they only confirm, per cluster, that a
 // blast candidate is B lineage (cluster median above the negative limit), so that the % of
 // blasts positive for them is not biased by the blast gate itself.
-enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58, lineage, scatter };
+// `over` and `under` are further aberrancy markers the template names (CD66c, CD123, CD73,
+// CD304 over-expressed; CD81 under-expressed by leukaemic precursors): normal precursors keep
+// them level, so they count in the aberrant directions and in the precursor levels as CD58 does.
+enum class MaturationRole { other, cd10, cd20, cd34, cd45, cd38, cd58, over, under, lineage, scatter };
 
 struct DfnFeature {
   std::string marker;

@@ -101,6 +101,11 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                              "  - {name: b, parent: cells, method: dfn_blasts, params: {density_excess: 0}}\n");
   EXPECT_NE(e.find("density_excess must be > 0 (a log density ratio), got 0"), std::string::npos) << e;
 
+  e = error_of("direction", std::string(kBase) +
+                                "  - {name: b, parent: cells, method: dfn_blasts, params: {markers: [CD45], over_expressed: [CD19]}}\n");
+  EXPECT_NE(e.find("'CD19' in 'over_expressed' is not among the step's 'markers'"), std::string::npos) << e;
+  EXPECT_NE(e.find("line 9"), std::string::npos) << e;
+
   e = error_of("syntax", "name: [unclosed\n");
   EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "autogate/dfn.h"
@@ -272,4 +273,63 @@ TEST(Dfn, RareCloneAmongCellsThatCannotCountIsFound) {
   EXPECT_NEAR(static_cast<double>(with.found), 50.0, 15.0);
   EXPECT_GE(with.true_pos, 35u);
   EXPECT_LT(lineage(false).found, 20u);  // measured: 0 (below LOD: not detected)
+}
+
+// A compact clone where stage I is in every pathway marker, set apart only by a marker that
+// normal precursors keep level (CD66c/CD123-like), 4 stage I SDs over: within a step of stage I
+// and across its axis. As an over-expressed marker it breaks the precursor levels and the
+// clone stays off the pathway; as an unjudged marker its displacement is in no aberrant
+// direction and it joins as a stage.
+TEST(Dfn, CloneAberrantOnlyInAnOverExpressedMarkerIsFound) {
+  auto lineage = [](MaturationRole role) {
+    std::mt19937_64 rng(1111);
+    GatedLineage t(60000, 0.035, rng);
+    std::normal_distribution<double> e(0, 0.035), tight(0, 0.02);
+    std::vector<double> cd66c;
+    for (std::size_t i = 0; i < t.b.cd10.size(); ++i) cd66c.push_back(0.15 + e(rng));
+    for (std::size_t i = 0; i < 3000; ++i) {  // stage I's phenotype, CD66c 0.29
+      t.b.cd10.push_back(0.72 + tight(rng)); t.b.cd20.push_back(0.12 + tight(rng)); t.b.cd34.push_back(0.7 + tight(rng));
+      t.b.cd38.push_back(0.75 + tight(rng)); t.b.cd45.push_back(0.42 + tight(rng));
+      t.cd19.push_back(0.65 + tight(rng)); t.cd22.push_back(0.6 + tight(rng));
+      cd66c.push_back(0.29 + tight(rng));
+      t.b.blast.push_back(1);
+    }
+    auto f = t.b.features();
+    f[3].role = MaturationRole::cd38;
+    f.push_back({"CD66c", cd66c, role, 0.3});
+    f.push_back({"CD19", t.cd19, MaturationRole::lineage, 0.3, 0.15});
+    f.push_back({"CD22", t.cd22, MaturationRole::lineage, 0.3, 0.15});
+    DfnOptions o;
+    o.components = 16;
+    return score(t.b, find_blasts(f, Mask(t.b.blast.size(), 1), o));
+  };
+  const Score over = lineage(MaturationRole::over);
+  EXPECT_NEAR(static_cast<double>(over.found), 3000.0, 300.0);
+  EXPECT_GE(over.true_pos, 2700u);
+  const Score other = lineage(MaturationRole::other);
+  std::printf("over-expressed: %zu found (%zu true); unjudged: %zu found\n", over.found, over.true_pos, other.found);
+  EXPECT_LT(other.found, 20u);
+}
+
+// B-cell aplasia after CAR-T: mature B cells the only normal stage, plasma cells, and a
+// CD10-negative CD34+ CD19-negative clone brighter in CD38 than the mature B cells. Plasma
+// cells are CD34-negative (spreading lifts part of them only), so a population clearly CD34+
+// on its mean is not plasma cells: the clone is called (it was 0 as "plasma-like").
+TEST(Dfn, Cd34PositiveCloneInBCellAplasiaIsNotPlasmaCells) {
+  std::mt19937_64 rng(1212);
+  GatedLineage t(0, 0.035, rng);
+  t.add(3000, {0.15, 0.75, 0.1, 0.45, 0.75, 0.65, 0.6}, 0, rng);  // mature B cells
+  t.add(600, {0.1, 0.1, 0.15, 0.95, 0.5, 0.4, 0.1}, 0, rng);      // plasma cells
+  t.add(2000, {0.12, 0.1, 0.7, 0.8, 0.45, 0.1, 0.6}, 1, rng);     // the clone
+  auto f = t.b.features();
+  f[2].negative_median = 0.15;  // CD34's reference: "clearly CD34+" needs its spread
+  f[3].role = MaturationRole::cd38;
+  f.push_back({"CD19", t.cd19, MaturationRole::lineage, 0.3, 0.15});
+  f.push_back({"CD22", t.cd22, MaturationRole::lineage, 0.3, 0.15});
+  DfnOptions o;
+  o.components = 16;
+  const auto r = find_blasts(f, Mask(t.b.blast.size(), 1), o);
+  const Score s = score(t.b, r);
+  EXPECT_NEAR(static_cast<double>(s.found), 2000.0, 200.0);
+  EXPECT_GE(s.true_pos, 1800u);
 }
