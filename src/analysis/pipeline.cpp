@@ -213,7 +213,7 @@ struct Run {
       std::vector<std::string> refs = tmpl.positivity_references;
       if (s.words.count("negative_reference")) refs.insert(refs.begin(), s.words.at("negative_reference"));
       std::vector<ag::Column> cols;
-      std::vector<double> thr;
+      std::vector<double> thr, clear_thr;
       const double pct = num("percentile", tmpl.positivity_percentile);
       for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{}) {
         auto c = marker(m);
@@ -221,19 +221,33 @@ struct Run {
         std::optional<double> t;
         if (s.lists.count("lineage_references")) t = lineage_limit(m, s.lists.at("lineage_references"), pct);
         if (!t) if (auto lim = negative_limit(m, refs)) t = lim->first;
-        if (t) { cols.push_back(*c); thr.push_back(*t); }
-        else out.warnings.push_back("b_lineage: no negative reference for " + m);
+        if (!t) { out.warnings.push_back("b_lineage: no negative reference for " + m); continue; }
+        cols.push_back(*c);
+        thr.push_back(*t);
+        // Clearly positive: beyond the limit by the first reference's spread (limit - median).
+        double spread = 0;
+        if (auto p = refs.empty() ? pops.end() : pops.find(refs.front()); p != pops.end())
+          if (auto med = ag::median(*c, p->second)) spread = std::max(0.0, *t - *med);
+        clear_thr.push_back(*t + spread);
       }
       if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
       ag::Mask b = ag::any_above(cols, thr, parent);
-      for (const auto& m : s.lists.count("exclude") ? s.lists.at("exclude") : std::vector<std::string>{}) {
-        auto c = marker(m);
-        if (!c) continue;
-        double t;
-        if (splits.count(m)) t = splits.at(m);
-        else if (auto sp = ag::bimodal_split(ag::gather(*c, parent))) t = *sp;
-        else continue;
-        for (std::size_t i = 0; i < n(); ++i) b[i] &= static_cast<std::uint8_t>((*c)[i] <= t);
+      const ag::Mask clearly_b = ag::any_above(cols, clear_thr, parent);
+      // Bright events of another lineage's marker leave the B lineage; with `exclude_unless_b`
+      // not when they are clearly B: leukaemic precursors often co-express myeloid antigens
+      // (CD13, CD33), and those are the blasts, not myeloid cells.
+      for (const char* key : {"exclude", "exclude_unless_b"}) {
+        const bool spare_b = std::string(key) == "exclude_unless_b";
+        for (const auto& m : s.lists.count(key) ? s.lists.at(key) : std::vector<std::string>{}) {
+          auto c = marker(m);
+          if (!c) continue;
+          double t;
+          if (splits.count(m)) t = splits.at(m);
+          else if (auto sp = ag::bimodal_split(ag::gather(*c, parent))) t = *sp;
+          else continue;
+          for (std::size_t i = 0; i < n(); ++i)
+            b[i] &= static_cast<std::uint8_t>((*c)[i] <= t || (spare_b && clearly_b[i]));
+        }
       }
       return exclude_populations(std::move(b), s);
     }

@@ -26,7 +26,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"counting_beads", {{"min_channels", 'n'}, {"channel_share", 'n'}}},
       {"cd45_ssc", {{"marker", 'w'}, {"subset", 'w'}}},
       {"bright_mode", {{"marker", 'w'}}},
-      {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_population", 'l'},
+      {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_unless_b", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},
                       {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"density_excess", 'n'},
@@ -185,7 +185,8 @@ Template load_template(const std::filesystem::path& path) {
         else step.lists[key] = words(path, kv.second, key);
         // Marker-valued parameters must name template markers; population-valued ones earlier populations.
         if (key == "marker") known_marker(kv.second, step.words[key]);
-        if (key == "any_of" || key == "exclude" || key == "markers" || key == "dye" || key == "lineage_markers" ||
+        if (key == "any_of" || key == "exclude" || key == "exclude_unless_b" || key == "markers" || key == "dye" ||
+            key == "lineage_markers" ||
             key == "over_expressed" || key == "under_expressed")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
         if ((key == "negative_reference" || key == "side_scatter_below" || key == "forward_scatter_above") && !defined.count(step.words[key]))

@@ -29,20 +29,25 @@ struct Sim {
   int naming = 0;  // 0: BD-style $PnN + $PnS; 1: markers in $PnN only, other order
   double time_range = 100;  // the time channel's $PnR (its values run from 0 to 100)
   std::string unstained;    // a marker whose channel carries no $PnS (naming 0): as if not in the tube
+  bool cd33_channel = false;  // a CD33 channel (myeloid cells bright), written last
+  bool cd33_blasts = false;   // the blasts co-express CD33 (as myeloid cells do)
 };
 
 std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> e(0, 1);
   std::uniform_real_distribution<double> U(0, 1);
-  enum { FSC, FSCH, SSC, TIME, CD45, CD19, CD22, CD10, CD20, CD34, CD38, CD3, NCH };
+  enum { FSC, FSCH, SSC, TIME, CD45, CD19, CD22, CD10, CD20, CD34, CD38, CD3, CD33, NCH };
+  const int written = s.cd33_channel ? NCH : CD33;  // channels in the file
   // One extra slot per row: the population label (the generator's codes), written to a
   // .labels file beside the FCS so that analysis-eval can show what each gate caught.
   std::vector<std::array<double, NCH + 1>> rows;
   double label = 0;
+  double cd33 = 0.15;  // the CD33 level of the cells pushed next
   auto push = [&](double fsc, double ssc, std::array<double, 8> y) {
     std::array<double, NCH + 1> r{};
     r[NCH] = label;
+    if (s.cd33_channel) r[CD33] = lin(cd33 + 0.03 * e(rng), rng);  // (the other tubes' draws unchanged)
     r[FSC] = std::max(1.0, fsc * 262144 * (1 + 0.06 * e(rng)));
     r[FSCH] = r[FSC] * (0.8 + 0.01 * e(rng));
     r[SSC] = std::max(1.0, ssc * 262144 * std::exp(0.15 * e(rng)));
@@ -58,9 +63,12 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
   label = 10;
   for (std::size_t i = 0; i < n_b; ++i) push(0.25, 0.05, {0.80, 0.70, 0.65, 0.15, 0.75, 0.15, 0.45, 0.15});
   label = 7;
+  cd33 = 0.75;
   for (std::size_t i = 0; i < n_mono; ++i) push(0.40, 0.14, {0.72, 0.15, 0.20, 0.15, 0.15, 0.15, 0.50, 0.15});
   label = 6;
+  cd33 = 0.6;
   for (std::size_t i = 0; i < n_gran; ++i) push(0.45, 0.40, {0.62, 0.15, 0.15, 0.50, 0.15, 0.15, 0.30, 0.15});
+  cd33 = 0.15;
   for (std::size_t i = 0; i < n_hgon; ++i) {
     const double r = U(rng);
     // One continuum from stage I (CD34+ CD10 bright CD20- CD45 dim) to mature B cells.
@@ -70,8 +78,10 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
                        t < 0.2 ? 0.65 : t < 0.3 ? 0.65 - 5 * (t - 0.2) : 0.15, 0.75 - 0.3 * t * t, 0.15});
   }
   label = 18;
+  cd33 = s.cd33_blasts ? 0.6 : 0.15;
   for (std::size_t i = 0; i < s.blasts; ++i)
     push(0.24, 0.045, {0.40, s.cd19_negative_blasts ? 0.15 : 0.62, 0.55, 0.90, 0.15, 0.65, 0.50, 0.15});
+  cd33 = 0.15;
   const std::size_t debris = s.cells / 20, doublets = s.cells / 50;
   label = 1;
   for (std::size_t i = 0; i < debris; ++i) push(0.03, 0.02, {0.2, 0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.15});
@@ -84,17 +94,17 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
   std::shuffle(rows.begin(), rows.end(), rng);
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i][TIME] = 100.0 * static_cast<double>(i) / rows.size();
 
-  const char* markers[NCH] = {"", "", "", "", "CD45", "CD19", "CD22", "CD10", "CD20", "CD34", "CD38", "CD3"};
+  const char* markers[NCH] = {"", "", "", "", "CD45", "CD19", "CD22", "CD10", "CD20", "CD34", "CD38", "CD3", "CD33"};
   const char* bd[NCH] = {"FSC-A", "FSC-H", "SSC-A", "Time", "V500-A", "PE-Cy7-A", "PE-A", "APC-A",
-                         "FITC-A", "PerCP-Cy5-5-A", "APC-H7-A", "BV421-A"};
+                         "FITC-A", "PerCP-Cy5-5-A", "APC-H7-A", "BV421-A", "BV786-A"};
   const char* bc[NCH] = {"FS INT", "FS PEAK", "SS INT", "TIME", "CD45 KrO", "CD19-PECy7", "CD22 PE",
-                         "CD10-APC", "CD20 FITC", "CD34 PC5.5", "CD38 APC-A750", "CD3 PB"};
-  // Style 1 also permutes the column order.
-  std::vector<int> order(NCH);
-  for (int c = 0; c < NCH; ++c) order[c] = s.naming == 0 ? c : (c * 5) % NCH;
+                         "CD10-APC", "CD20 FITC", "CD34 PC5.5", "CD38 APC-A750", "CD3 PB", "CD33 BV786"};
+  // Style 1 also permutes the column order (of the channels before CD33).
+  std::vector<int> order(written);
+  for (int c = 0; c < written; ++c) order[c] = s.naming == 0 || c == CD33 ? c : (c * 5) % CD33;
   fcs::DataSet d;
   d.header.version = "FCS3.1";
-  for (int k = 0; k < NCH; ++k) {
+  for (int k = 0; k < written; ++k) {
     const int c = order[k];
     fcs::Channel ch;
     ch.name = s.naming == 0 ? bd[c] : bc[c];
@@ -105,8 +115,8 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
     d.channels.push_back(ch);
   }
   d.event_count = rows.size();
-  d.events = fcs::EventMatrix(rows.size(), NCH);
-  for (int k = 0; k < NCH; ++k)
+  d.events = fcs::EventMatrix(rows.size(), written);
+  for (int k = 0; k < written; ++k)
     for (std::size_t i = 0; i < rows.size(); ++i) d.events(i, k) = rows[i][order[k]];
   auto path = std::filesystem::temp_directory_path() / (stem + ".fcs");
   fcs::write_fcs(path, d);
@@ -161,6 +171,28 @@ TEST(Pipeline, Cd19NegativeRelapseIsFoundAndNotEligible) {
   EXPECT_GT(r.antigens.at("CD22").percent_positive, 95.0);
   EXPECT_EQ(r.eligibility->verdict, "not_eligible");
   EXPECT_NE(r.eligibility->reason.find("CD19"), std::string::npos);
+}
+
+// B-ALL blasts often co-express myeloid antigens (CD13/CD33). A CD33 channel must not remove
+// them from the B lineage with the myeloid cells: they are clearly CD19+ (0 counted when every
+// CD33-bright event left), and CD33 is then one more aberrancy of theirs.
+TEST(Pipeline, BlastsCoexpressingCd33AreCounted) {
+  Sim s;
+  s.blasts = 400;
+  s.cd33_channel = true;
+  s.cd33_blasts = true;
+  auto r = analysis::analyze_sample(write_sample(s, "h6_cd33", 7001), mrd_template(), {}, {});
+  ASSERT_FALSE(r.error_kind) << *r.error_message;
+  EXPECT_NEAR(static_cast<double>(r.mrd->blast_events), 400.0, 80.0);
+  EXPECT_GT(population(r, "normal_b"), 5000u);
+  EXPECT_GT(r.antigens.at("CD19").percent_positive, 95.0);
+
+  s.cd33_blasts = false;  // the same tube with CD33-negative blasts and hematogones: CD33 is no reason to call
+  s.blasts = 0;
+  s.hematogone_share = 0.12;
+  r = analysis::analyze_sample(write_sample(s, "h6_cd33_regen", 7200), mrd_template(), {}, {});
+  ASSERT_FALSE(r.error_kind) << *r.error_message;
+  EXPECT_EQ(r.mrd->status, "not_detected") << r.mrd->blast_events;
 }
 
 TEST(Pipeline, RegeneratingMarrowIsMrdNegative) {
