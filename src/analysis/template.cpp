@@ -186,8 +186,7 @@ Template load_template(const std::filesystem::path& path) {
         // Marker-valued parameters must name template markers; population-valued ones earlier populations.
         if (key == "marker") known_marker(kv.second, step.words[key]);
         if (key == "any_of" || key == "exclude" || key == "exclude_unless_b" || key == "markers" || key == "dye" ||
-            key == "lineage_markers" ||
-            key == "over_expressed" || key == "under_expressed")
+            key == "lineage_markers" || key == "over_expressed" || key == "under_expressed")
           for (const auto& m : step.lists[key]) known_marker(kv.second, m);
         if ((key == "negative_reference" || key == "side_scatter_below" || key == "forward_scatter_above") && !defined.count(step.words[key]))
           fail(path, kv.second, "unknown population '" + step.words[key] + "' in parameter '" + key + "'");

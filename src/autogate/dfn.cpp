@@ -309,7 +309,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // A substantial piece holds >= 1% of the B lineage: only such pieces anchor and carry the
   // pathway, are refitted robustly and bound the plasma-cell CD38; tiny ones have unreliable
   // covariances.
-  // (The anchor below counts as substantial whatever its share.)
+  // (The anchor below counts as substantial whatever its share, and in B-cell aplasia so does
+  // every piece as large as a tiny anchor.)
   double substantial_share = 0.01;
   std::size_t anchor = k;
   auto substantial = [&](std::size_t c) { return mix.components[c].weight >= substantial_share || c == anchor; };
