@@ -236,8 +236,7 @@ struct Run {
       // Bright events of another lineage's marker leave the B lineage; with `exclude_unless_b`
       // not when they are clearly B: leukaemic precursors often co-express myeloid antigens
       // (CD13, CD33), and those are the blasts, not myeloid cells.
-      for (const char* key : {"exclude", "exclude_unless_b"}) {
-        const bool spare_b = std::string(key) == "exclude_unless_b";
+      for (const auto& [key, spare_b] : {std::pair{"exclude", false}, std::pair{"exclude_unless_b", true}}) {
         for (const auto& m : s.lists.count(key) ? s.lists.at(key) : std::vector<std::string>{}) {
           auto c = marker(m);
           if (!c) continue;

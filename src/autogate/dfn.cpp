@@ -398,11 +398,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // Stage rules of normal maturation, candidate b against its normal neighbour a, in a's own
   // SDs: CD34 is lost before CD20 appears (CD34+ CD20+ is asynchronous); among precursors
   // CD38 stays bright and CD58 does not rise.
-  auto clearly_positive = [&](const Gaussian& g, MaturationRole role) {
+  auto clearly_positive_by = [&](const auto& value_of, MaturationRole role) {  // (raw units)
     for (std::size_t a = 0; a < d; ++a)
       if (f[a].role == role && std::isfinite(f[a].negative_limit) && std::isfinite(f[a].negative_median))
-        return raw_mean(g, a) > clear_limit(f[a]);
+        return value_of(a) > clear_limit(f[a]);
     return false;
+  };
+  auto clearly_positive = [&](const Gaussian& g, MaturationRole role) {
+    return clearly_positive_by([&](std::size_t a) { return raw_mean(g, a); }, role);
   };
   // Shift of b's mean from a's in feature q, in a's SDs.
   auto shift_in_sds = [&](const Gaussian& b, const Gaussian& a, std::size_t q) {
@@ -1044,13 +1047,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // plasma cells, whose CD34 is raised by spreading on part of the events only: without a
   // precursor stage on the pathway (B-cell aplasia after CAR-T) a CD10-negative CD34+ clone is
   // brighter in CD38 than the only normal stage, the mature B cells.
-  std::size_t cd34_dim = d;
-  for (std::size_t a = 0; a < d; ++a)
-    if (f[a].role == MaturationRole::cd34 && std::isfinite(f[a].negative_limit) && std::isfinite(f[a].negative_median))
-      cd34_dim = a;
   auto plasma_like_mean = [&](const std::vector<double>& mean) {
     return plasma_like(mean) &&
-           !(cd34_dim < d && mean[cd34_dim] * st.scale[cd34_dim] + st.centre[cd34_dim] > clear_limit(f[cd34_dim]));
+           !clearly_positive_by([&](std::size_t a) { return mean[a] * st.scale[a] + st.centre[a]; }, MaturationRole::cd34);
   };
   auto precursor_like = [&](const std::vector<double>& mean) {
     return !plasma_like_mean(mean) && precursor_mean(mean).value_or(true);  // unjudged: precursor-like
