@@ -833,8 +833,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // outweigh the other precursor pieces by more than arrest_ratio, they leave it: the normal
     // stage I cells among them are few next to such a clone, and the blast models still need
     // confirmation as B-lineage precursors.
-    // (Measured: at most 1.01 in the 413 other evaluation tubes; 819 2.35, 825 without a
-    // stage II.)
+    // (Measured on the 545 evaluation tubes, pieces beyond stage I counted, before the guard
+    // below, which can only lower it: 0.63 at most in the 80 negative tubes, 1.07 at most where
+    // no arrest was called; 819 2.24, 868 3.27, 872 3.69, 898 4.00; in 825 and the other
+    // aplastic relapses no precursor piece is left on the pathway by now.)
     {
       double earliest = 0, later_precursors = 0;
       std::vector<bool> cd34_stage(k, false);  // the clearly CD34+ pieces of the pathway
@@ -845,7 +847,10 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       // lies beyond it) is no later stage: it is the CD34-negative part of such a clone and
       // counts with the arrested mass (fresh cd19-over/868 and 898: 5% clones, CD34 from bright
       // to negative, whose CD34-negative pieces counted as later precursors: 1.87 and 1.16,
-      // 25 and 0 called for 8342 and 8285). No other evaluation tube moved.
+      // 25 and 0 called for 8342 and 8285). Unless it is more mature in both than some CD34+
+      // piece: with more detector noise a stage II piece's CD34 spread can make it the most
+      // mature "CD34+" piece, and every other stage II piece then lay beyond it (noisy5
+      // mrd-0.01/247: the whole precursor compartment called, 22712 for 90).
       const std::size_t d10 = dim_of(MaturationRole::cd10), d45 = dim_of(MaturationRole::cd45);
       auto maturity = [&](std::size_t c) { return mix.components[c].mean[d45] - mix.components[c].mean[d10]; };
       std::size_t stage_one = k;
@@ -856,11 +861,24 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       for (std::size_t c = 0; c < k; ++c) {
         if (!normal[c]) continue;
         const Gaussian& g = mix.components[c];
+        auto more_mature = [&](const Gaussian& a) {
+          return g.mean[d10] < a.mean[d10] && g.mean[d45] > a.mean[d45];
+        };
         beyond[c] = stage_one < k && !cd34_stage[c] && precursor(g) &&
                     g.mean[d10] > mix.components[stage_one].mean[d10] &&
                     g.mean[d45] < mix.components[stage_one].mean[d45];
+        for (std::size_t a = 0; a < k && beyond[c]; ++a)
+          beyond[c] = !(cd34_stage[a] && more_mature(mix.components[a]));
         if (cd34_stage[c] || beyond[c]) earliest += g.weight;
         else if (precursor(g)) later_precursors += g.weight;
+        if (opt.diagnostics && stage_one < k && (beyond[c] || cd34_stage[c])) {
+          char buf[200];
+          const Gaussian& s1 = mix.components[stage_one];
+          std::snprintf(buf, sizeof buf, "DfN arrest piece %zu (%s) w %.4f cd10 %+.2f cd45 %+.2f SDs of %zu", c,
+                        beyond[c] ? "beyond" : "cd34", g.weight, shift_in_sds(g, s1, d10), shift_in_sds(g, s1, d45),
+                        stage_one);
+          r.notes.push_back(buf);
+        }
       }
       const bool arrest = earliest > opt.arrest_ratio * later_precursors &&
                           earliest * static_cast<double>(idx.size()) >= static_cast<double>(opt.lod_events);
