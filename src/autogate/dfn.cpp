@@ -857,18 +857,17 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       if (d10 < d && d45 < d)
         for (std::size_t c = 0; c < k; ++c)
           if (cd34_stage[c] && (stage_one == k || maturity(c) > maturity(stage_one))) stage_one = c;
+      // x more mature than y in both markers (CD10 lower, CD45 higher).
+      auto more_mature = [&](const Gaussian& x, const Gaussian& y) {
+        return x.mean[d10] < y.mean[d10] && x.mean[d45] > y.mean[d45];
+      };
       std::vector<bool> beyond(k, false);
       for (std::size_t c = 0; c < k; ++c) {
         if (!normal[c]) continue;
         const Gaussian& g = mix.components[c];
-        auto more_mature = [&](const Gaussian& a) {
-          return g.mean[d10] < a.mean[d10] && g.mean[d45] > a.mean[d45];
-        };
-        beyond[c] = stage_one < k && !cd34_stage[c] && precursor(g) &&
-                    g.mean[d10] > mix.components[stage_one].mean[d10] &&
-                    g.mean[d45] < mix.components[stage_one].mean[d45];
+        beyond[c] = stage_one < k && !cd34_stage[c] && precursor(g) && more_mature(mix.components[stage_one], g);
         for (std::size_t a = 0; a < k && beyond[c]; ++a)
-          beyond[c] = !(cd34_stage[a] && more_mature(mix.components[a]));
+          beyond[c] = !(cd34_stage[a] && more_mature(g, mix.components[a]));
         if (cd34_stage[c] || beyond[c]) earliest += g.weight;
         else if (precursor(g)) later_precursors += g.weight;
         if (opt.diagnostics && stage_one < k && (beyond[c] || cd34_stage[c])) {
