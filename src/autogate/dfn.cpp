@@ -229,6 +229,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     r.notes.push_back("DfN: too few B-lineage events or no maturation markers");
     return r;
   }
+  if (opt.diagnostics) {
+    std::string t = "DfN limits (negative, clear):";
+    for (const auto& feat : features)
+      t += " " + feat.marker + " " + std::to_string(feat.negative_limit) + " " + std::to_string(clear_limit(feat));
+    r.notes.push_back(std::move(t));
+  }
   // Robust standardisation over the B lineage.
   Standardized st;
   for (const auto& feat : f) st.add(feat.values, b_lineage);
@@ -1089,6 +1095,31 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   auto precursor_like = [&](const std::vector<double>& mean) {
     return !plasma_like_mean(mean) && precursor_mean(mean).value_or(true);  // unjudged: precursor-like
   };
+  // A cluster clearly positive for every lineage marker (two at least), CD20-negative and no
+  // brighter in CD38 than the normal stages is a B cell neither mature nor plasma cell: a
+  // precursor whatever its CD10 and CD34 (CD10-negative pro-B ALL, CD34 partly lost). Basophils
+  // and myeloid progenitors lack CD19, plasma cells CD22 and CD20-negative mature B cells do not
+  // exist. CD20 must sit at the negative reference's level (no more than halfway from its
+  // median to its limit): a mix of normal stages (stage II, immature and a few mature B cells)
+  // has its CD20 median just under the limit (noisy tuning 0.01/237: 0.44-0.47 for a limit of
+  // 0.50, 32 normal cells called; the CD10-negative clone of fresh7 loq/703: 0.21 for 0.42).
+  // `lineage_medians` per lineage marker, CD20 raw, CD38 standardised.
+  const std::size_t cd20_dim = dim_of(MaturationRole::cd20);
+  double cd20_negative = -INFINITY;
+  if (cd20_dim < d && std::isfinite(f[cd20_dim].negative_limit))
+    cd20_negative = std::isfinite(f[cd20_dim].negative_median)
+                        ? 0.5 * (f[cd20_dim].negative_limit + std::min(f[cd20_dim].negative_median, f[cd20_dim].negative_limit))
+                        : f[cd20_dim].negative_limit;
+  auto b_precursor_by_lineage = [&](const std::vector<double>& lineage_medians, double cd20, double cd38) {
+    if (!std::isfinite(cd20_negative) || cd38_dim == d || !std::isfinite(plasma_cd38)) return false;
+    std::size_t clear = 0;
+    for (std::size_t m = 0; m < lineage.size(); ++m) {
+      if (!std::isfinite(lineage[m].negative_limit)) continue;
+      if (!(lineage_medians[m] > clear_limit(lineage[m]))) return false;
+      ++clear;
+    }
+    return clear >= 2 && cd20 <= cd20_negative && cd38 <= plasma_cd38;
+  };
   // Blast models: off-pathway components, then rare outlier clusters.
   // Off-pathway components that are not precursor-like (dead cells, plasma cells, basophils,
   // myeloid progenitors leaking into the B-lineage gate) are kept as "other" models: they
@@ -1138,11 +1169,13 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       Leaf l{fit_gaussian(modelled, d, 1e-3)};
       l.g.weight = share * events / nb;
       bool b_like = lineage.empty();
+      std::vector<double> lineage_medians(lineage.size(), -INFINITY);
       for (std::size_t m = 0; m < lineage.size(); ++m) {
         if (!std::isfinite(lineage[m].negative_limit)) { b_like = true; continue; }
         std::vector<double> v(n);
         for (std::size_t j = 0; j < n; ++j) v[j] = ext[j * de + d + m] * lineage_st.scale[m] + lineage_st.centre[m];
-        b_like |= quantile_inplace(v, 0.5).value_or(-INFINITY) > clear_limit(lineage[m]);
+        lineage_medians[m] = quantile_inplace(v, 0.5).value_or(-INFINITY);
+        b_like |= lineage_medians[m] > clear_limit(lineage[m]);
       }
       const bool scatter_ok = blast_scatter([&](std::size_t a) { return raw_mean(l.g, a); });
       const bool cd38_bright = cd38_dim < d && l.g.mean[cd38_dim] > plasma_cd38;
@@ -1154,7 +1187,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         for (std::size_t j = 0; j < n; ++j) precursor_events += precursor_mean(&ext[j * de]).value_or(false);
         return !plasma_like_mean(l.g.mean) && 2 * precursor_events >= n;
       };
-      l.clone_like = (precursor_like(l.g.mean) || mostly_precursors()) && b_like && !cd38_bright && scatter_ok &&
+      const bool b_precursor = cd20_dim < d && cd38_dim < d &&
+                               b_precursor_by_lineage(lineage_medians, raw_mean(l.g, cd20_dim), l.g.mean[cd38_dim]);
+      l.clone_like = (precursor_like(l.g.mean) || mostly_precursors() || b_precursor) && b_like && !cd38_bright && scatter_ok &&
                      l.g.weight * nb >= static_cast<double>(opt.lod_events);
       leaves.push_back(std::move(l));
     };
@@ -1496,9 +1531,17 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       const bool clear_needed = b >= rare_from || normal_ids.empty();
       precursor_ok |= median_of(pf.values) > (clear_needed ? clear_limit(pf) : pf.negative_limit);
     }
+    if (precursor_judged && !precursor_ok && cd20_dim < d && cd38_dim < d)
+      precursor_ok = b_precursor_by_lineage(lineage_median, median_of(f[cd20_dim].values),
+                                            (median_of(f[cd38_dim].values) - st.centre[cd38_dim]) / st.scale[cd38_dim]);
     // The cluster's median scatter is a blast's (see blast_scatter).
     const bool scatter_ok = blast_scatter([&](std::size_t a) { return median_of(f[a].values); });
     keep[b] = (!lineage_judged || lineage_ok) && (!precursor_judged || precursor_ok) && scatter_ok;
+    auto feature_medians = [&] {  // (diagnostics) every modelled feature's median, raw
+      std::string t = " medians";
+      for (const auto& pf : f) t += " " + pf.marker + " " + std::to_string(median_of(pf.values));
+      return t;
+    };
     std::string spreads;  // (diagnostics) each lineage median in reference spreads above the limit
     for (std::size_t m = 0; m < lineage.size() && opt.diagnostics; ++m) {
       const auto& lf = lineage[m];
@@ -1512,7 +1555,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                         std::to_string(precursor_ok) + " scatter " + std::to_string(scatter_ok) + " d2 " +
                         std::to_string(normal_d2(blast_models[b].mean.data())) + " aberr " +
                         std::to_string(aberrancy2(blast_models[b].mean.data())) + " logdet " +
-                        std::to_string(-2 * blast_models[b].log_norm));
+                        std::to_string(-2 * blast_models[b].log_norm) + feature_medians());
   }
   };
   auto assign_and_confirm = [&] {
@@ -1743,13 +1786,13 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   }
   // Developer dump (MRDFLOW_DFN_DUMP=path, diagnostics only): per B-lineage event its index,
   // normal d2, log density of the B-lineage mixture, aberrancy, flags, candidate flag and
-  // standardised row.
+  // standardised row, then (after the blast-model fields) the raw lineage-marker values.
   auto dump = [&] {
     const char* path = std::getenv("MRDFLOW_DFN_DUMP");
     if (!opt.diagnostics || !path) return;
     std::FILE* out = std::fopen(path, "wb");
     if (!out) return;
-    std::vector<double> rec(9 + d);
+    std::vector<double> rec(9 + d + lineage.size());
     for (auto i : idx) {
       st.row(f, i, x.data());
       int flags = 0;
@@ -1779,6 +1822,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       rec[6 + d] = nearest_kept;
       rec[7 + d] = best_blast - best_other_log(x.data());
       rec[8 + d] = assigned.empty() ? 0 : assigned[i];
+      for (std::size_t m = 0; m < lineage.size(); ++m) rec[9 + d + m] = lineage[m].values[i];
       std::fwrite(rec.data(), sizeof(double), rec.size(), out);
     }
     std::fclose(out);

@@ -224,6 +224,11 @@ INSTANTIATE_TEST_SUITE_P(
 // stage I and their CD34-negative pieces counted as later precursors, so the arrest ratio
 // stayed at 1.87 and 1.16: 25 and 0 called for 8342 and 8285; 8020 and 8641 since a
 // CD34-negative piece beyond the most mature CD34+ piece counts with the arrested mass.
+// mrd-loq/703 (a Cytek-style LOQ set, seeds 701-730, tunable): a clone of 50 events, CD10-negative,
+// CD34 partly lost, clearly CD19+ and CD22+, CD20-negative; no CD10 or CD34 median above its
+// limit, so it was not a precursor: 0 called; 33 since a cluster clearly positive for both lineage
+// markers, CD20 at the negative reference's level and CD38 no brighter than the normal stages counts
+// as a precursor (below the LOQ, so its verdict is printed, not judged).
 // (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned here: below the
 // LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`; nor loq/245, found by the
 // density excess once its model was judged on its countable events, 38 for 50: 14 of them are
@@ -245,7 +250,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"cd19neg-relapse", 825, "bd"}, Case{"cd19-under", 807, "bd"},
                       Case{"cd19neg-relapse", 885, "bd"}, Case{"cd19neg-relapse", 1009, "bd"},
                       Case{"cd19neg-relapse", 1008, "bd"}, Case{"cd19-over", 868, "beckman"},
-                      Case{"cd19-over", 898, "beckman"}),
+                      Case{"cd19-over", 898, "beckman"}, Case{"mrd-loq", 703, "cytek", false}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
