@@ -233,6 +233,10 @@ INSTANTIATE_TEST_SUITE_P(
 // CD10-negative, CD22 at 1.25 spreads above its limit, short of the single-marker margin: 18
 // called; 4252 (CD19 0.0%) since a clearly CD20+ cluster, like a clearly CD10+ one, needs no
 // more than the two-marker margin.
+// mrd-0.01/1009 and 1019 (the BD-style set): clones whose CD38-bright, CD10-negative side (27 and
+// 23 events, CD22 0.56-0.70 for a clear limit of 0.53) was left out event by event as plasma
+// cells: 52 and 65 called for 79 and 88; 79 and 88 since a model's plasma-like events that are,
+// as a group, clearly positive for every lineage marker count.
 // (loq/208, found by the finer rare-cluster fit, 46 for 50, cannot be pinned here: below the
 // LOQ of 50 its verdict is `indeterminate`, the truth's `eligible`; nor loq/245, found by the
 // density excess once its model was judged on its countable events, 38 for 50: 14 of them are
@@ -255,7 +259,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"cd19neg-relapse", 885, "bd"}, Case{"cd19neg-relapse", 1009, "bd"},
                       Case{"cd19neg-relapse", 1008, "bd"}, Case{"cd19-over", 868, "beckman"},
                       Case{"cd19-over", 898, "beckman"}, Case{"mrd-loq", 703, "cytek", false},
-                      Case{"cd19neg-relapse", 1004, "bd"}),
+                      Case{"cd19neg-relapse", 1004, "bd"}, Case{"mrd-0.01", 1009, "bd"},
+                      Case{"mrd-0.01", 1019, "bd"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
