@@ -1110,15 +1110,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     cd20_negative = std::isfinite(f[cd20_dim].negative_median)
                         ? 0.5 * (f[cd20_dim].negative_limit + std::min(f[cd20_dim].negative_median, f[cd20_dim].negative_limit))
                         : f[cd20_dim].negative_limit;
-  auto b_precursor_by_lineage = [&](const std::vector<double>& lineage_medians, double cd20, double cd38) {
-    if (!std::isfinite(cd20_negative) || cd38_dim == d || !std::isfinite(plasma_cd38)) return false;
+  // Medians (per lineage marker, raw) clearly positive for every lineage marker with a limit,
+  // two at least: B cells, neither basophils and myeloid progenitors nor plasma cells.
+  auto clearly_b_by_every_lineage = [&](const std::vector<double>& lineage_medians) {
     std::size_t clear = 0;
     for (std::size_t m = 0; m < lineage.size(); ++m) {
       if (!std::isfinite(lineage[m].negative_limit)) continue;
       if (!(lineage_medians[m] > clear_limit(lineage[m]))) return false;
       ++clear;
     }
-    return clear >= 2 && cd20 <= cd20_negative && cd38 <= plasma_cd38;
+    return clear >= 2;
+  };
+  auto b_precursor_by_lineage = [&](const std::vector<double>& lineage_medians, double cd20, double cd38) {
+    if (!std::isfinite(cd20_negative) || cd38_dim == d || !std::isfinite(plasma_cd38)) return false;
+    return clearly_b_by_every_lineage(lineage_medians) && cd20 <= cd20_negative && cd38 <= plasma_cd38;
   };
   // Blast models: off-pathway components, then rare outlier clusters.
   // Off-pathway components that are not precursor-like (dead cells, plasma cells, basophils,
@@ -1962,26 +1967,23 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // 65 counted for 79 and 88). Judged on the group's medians, so no event counts over its own
   // CD19/CD22 value; a few plasma cells in a clone's core (loq/208: 4) stay out.
   std::vector<bool> plasma_zone_is_clone(blast_models.size(), false);
+  std::vector<std::vector<std::size_t>> plasma_zone(blast_models.size());  // per kept model
+  for (auto i : idx) {
+    if (assigned[i] == 0 || !keep[assigned[i] - 1]) continue;
+    st.row(f, i, x.data());
+    if (plasma_like(x.data())) plasma_zone[assigned[i] - 1].push_back(i);
+  }
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
-    if (!keep[b] || lineage.empty()) continue;
-    std::vector<std::size_t> zone;
-    for (auto i : idx)
-      if (assigned[i] == b + 1) {
-        st.row(f, i, x.data());
-        if (plasma_like(x.data())) zone.push_back(i);
-      }
+    const auto& zone = plasma_zone[b];
     if (zone.size() < opt.lod_events) continue;
-    std::size_t clear = 0;
-    bool all_clear = true;
-    for (const auto& lf : lineage) {
-      if (!std::isfinite(lf.negative_limit)) continue;
-      std::vector<double> v;
-      v.reserve(zone.size());
-      for (auto i : zone) v.push_back(lf.values[i]);
-      all_clear &= quantile_inplace(v, 0.5).value_or(-INFINITY) > clear_limit(lf);
-      ++clear;
+    std::vector<double> zone_medians(lineage.size(), -INFINITY), v;
+    for (std::size_t m = 0; m < lineage.size(); ++m) {
+      if (!std::isfinite(lineage[m].negative_limit)) continue;
+      v.clear();
+      for (auto i : zone) v.push_back(lineage[m].values[i]);
+      zone_medians[m] = quantile_inplace(v, 0.5).value_or(-INFINITY);
     }
-    plasma_zone_is_clone[b] = all_clear && clear >= 2;
+    plasma_zone_is_clone[b] = clearly_b_by_every_lineage(zone_medians);
     if (opt.diagnostics && plasma_zone_is_clone[b])
       r.notes.push_back("DfN model " + std::to_string(b) + ": its " + std::to_string(zone.size()) +
                         " plasma-like events are clearly B (every lineage marker), counted");
