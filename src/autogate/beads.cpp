@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autogate/parallel_for.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -15,29 +16,33 @@ BeadGate find_counting_beads(const std::vector<Column>& fl, const Mask& in, cons
   // Per-detector bright limit from an evenly strided subsample (deterministic, no full sort).
   const auto idx = subsample(in, 200000);
   if (idx.size() < 100) return g;
-  std::vector<double> v(idx.size());
-  for (const auto& c : fl) {
-    for (std::size_t j = 0; j < idx.size(); ++j) v[j] = c[idx[j]];
+  // Channels on their own (each its own subsample copy), then events in blocks: per-item work,
+  // so the limits and hits do not depend on the thread count.
+  g.bright_limits.assign(fl.size(), INFINITY);
+  parallel_for(fl.size(), true, [&](std::size_t c) {
+    std::vector<double> v(idx.size());
+    for (std::size_t j = 0; j < idx.size(); ++j) v[j] = fl[c][idx[j]];
     // Halfway between the typical event and the very top of the detector: beads (often a few
     // percent of events) sit at that top in every detector, so a plain high quantile could
     // fall inside the bead cloud itself.
     const double top = quantile_inplace(v, o.bright_quantile).value_or(INFINITY);
     const double mid = quantile_inplace(v, 0.5).value_or(top);
-    g.bright_limits.push_back(mid + 0.5 * (top - mid));
-  }
+    g.bright_limits[c] = mid + 0.5 * (top - mid);
+  });
   const std::size_t need = std::max(o.min_channels,
       static_cast<std::size_t>(std::ceil(o.channel_share * static_cast<double>(fl.size()))));
-  std::vector<std::uint8_t> hits(n, 0);
-  for (std::size_t c = 0; c < fl.size(); ++c) {
-    const auto col = fl[c];
-    const double lim = g.bright_limits[c];
-    for (std::size_t i = 0; i < n; ++i) hits[i] = static_cast<std::uint8_t>(hits[i] + (col[i] > lim));
-  }
-  std::size_t found = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    g.beads[i] = static_cast<std::uint8_t>(in[i] && hits[i] >= need);
-    found += g.beads[i];
-  }
+  constexpr std::size_t kBlock = 1 << 16;
+  parallel_for((n + kBlock - 1) / kBlock, true, [&](std::size_t blk) {
+    const std::size_t begin = blk * kBlock, end = std::min(n, begin + kBlock);
+    std::vector<std::uint8_t> hits(end - begin, 0);
+    for (std::size_t c = 0; c < fl.size(); ++c) {
+      const auto col = fl[c];
+      const double lim = g.bright_limits[c];
+      for (std::size_t i = begin; i < end; ++i) hits[i - begin] = static_cast<std::uint8_t>(hits[i - begin] + (col[i] > lim));
+    }
+    for (std::size_t i = begin; i < end; ++i) g.beads[i] = static_cast<std::uint8_t>(in[i] && hits[i - begin] >= need);
+  });
+  const auto found = static_cast<std::size_t>(std::count(g.beads.begin(), g.beads.end(), std::uint8_t{1}));
   if (found < o.min_events) std::fill(g.beads.begin(), g.beads.end(), 0);
   return g;
 }

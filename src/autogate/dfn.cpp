@@ -742,6 +742,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         std::vector<bool> rejoined(k_whole, true);
         for (std::size_t c = 0; c < k; ++c)
           if (stage_of[c] < k_whole && !normal[c]) rejoined[stage_of[c]] = false;
+        if (opt.diagnostics)
+          for (std::size_t c = 0; c < k; ++c) {
+            if (stage_of[c] == k_whole) continue;
+            std::string t = "DfN stage split " + std::to_string(stage_of[c]) + " half " + std::to_string(c) +
+                            (normal[c] ? " normal" : " off") + " w " + std::to_string(mix.components[c].weight) + " mean";
+            for (std::size_t a = 0; a < d; ++a) t += " " + f[a].marker + " " + std::to_string(raw_mean(mix.components[c], a));
+            r.notes.push_back(std::move(t));
+          }
         std::vector<Gaussian> kept;
         std::vector<bool> kept_normal;
         std::size_t kept_anchor = k;

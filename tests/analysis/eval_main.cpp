@@ -1,8 +1,9 @@
 // analysis-eval: developer tool (not a test) that analyses synthetic tubes written by
 // mrdflow-synth and compares with their truth/labels sidecars: per gated population, how many
 // events of each truth label it holds; MRD, CD19/CD22 % positive and verdict vs truth.
-// Usage: analysis-eval [--threads N] FILE.fcs...
+// Usage: [MRDFLOW_EVAL_TEMPLATE=other.yaml] analysis-eval [--threads N] FILE.fcs...
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,7 +23,11 @@ using namespace mrdflow;
 int main(int argc, char** argv) {
   int threads = 1;
   bool phenotypes = false;
-  const auto tmpl = analysis::load_template(mrdflow::testing::source_dir() / "gating" / "bcp-all-mrd.yaml");
+  // MRDFLOW_EVAL_TEMPLATE: another template to evaluate (a tuning experiment), else the shipped one.
+  const char* other = std::getenv("MRDFLOW_EVAL_TEMPLATE");
+  const auto tmpl = analysis::load_template(other != nullptr && *other != '\0'
+                                                ? std::filesystem::path(other)
+                                                : mrdflow::testing::source_dir() / "gating" / "bcp-all-mrd.yaml");
   for (int a = 1; a < argc; ++a) {
     std::string arg = argv[a];
     if (arg == "--threads" && a + 1 < argc) { threads = std::stoi(argv[++a]); continue; }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "autogate/beads.h"
+#include "autogate/parallel.h"
 
 using namespace mrdflow::autogate;
 
@@ -45,4 +46,32 @@ TEST(Beads, NoBeadsNoPopulation) {
   std::vector<Column> fl(cols.begin(), cols.end());
   auto g = find_counting_beads(fl, Mask(10000, 1));
   EXPECT_EQ(count(g.beads), 0u);
+}
+
+TEST(Beads, SameGateWithAnyThreadCount) {
+  // More events than one block of the hit count (65,536), so the blocks are split between
+  // threads; limits and the gate must be the same as with one thread.
+  std::mt19937_64 rng(13);
+  std::normal_distribution<double> e(0, 0.04);
+  const std::size_t n = 150000, ch = 7;
+  std::vector<std::vector<double>> cols(ch);
+  Mask in(n, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool bead = i % 97 == 0;
+    in[i] = static_cast<std::uint8_t>(i % 13 != 0);
+    for (std::size_t c = 0; c < ch; ++c) cols[c].push_back((bead ? 0.9 : (i % ch == c ? 0.6 : 0.2)) + e(rng));
+  }
+  std::vector<Column> fl(cols.begin(), cols.end());
+  BeadGate one, two;
+  {
+    const ThreadBudget budget(1);
+    one = find_counting_beads(fl, in);
+  }
+  {
+    const ThreadBudget budget(2);
+    two = find_counting_beads(fl, in);
+  }
+  EXPECT_GT(count(one.beads), 1000u);
+  EXPECT_EQ(one.beads, two.beads);
+  EXPECT_EQ(one.bright_limits, two.bright_limits);
 }
