@@ -366,6 +366,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   if (anchor < k) substantial_share = std::min(substantial_share, mix.components[anchor].weight);
   // Raw-unit helpers: component mean and SD of feature a (undoing the standardisation).
   auto raw_mean = [&](const Gaussian& g, std::size_t a) { return g.mean[a] * st.scale[a] + st.centre[a]; };
+  // (diagnostics) " MARKER value" of each feature's raw mean.
+  auto raw_means_text = [&](const Gaussian& g) {
+    std::string t;
+    for (std::size_t a = 0; a < d; ++a) t += " " + f[a].marker + " " + std::to_string(raw_mean(g, a));
+    return t;
+  };
   // The feature of a maturation role (the last one named, as a template may alias a marker), d
   // when the panel lacks it.
   auto dim_of = [&](MaturationRole role) {
@@ -745,10 +751,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         if (opt.diagnostics)
           for (std::size_t c = 0; c < k; ++c) {
             if (stage_of[c] == k_whole) continue;
-            std::string t = "DfN stage split " + std::to_string(stage_of[c]) + " half " + std::to_string(c) +
-                            (normal[c] ? " normal" : " off") + " w " + std::to_string(mix.components[c].weight) + " mean";
-            for (std::size_t a = 0; a < d; ++a) t += " " + f[a].marker + " " + std::to_string(raw_mean(mix.components[c], a));
-            r.notes.push_back(std::move(t));
+            r.notes.push_back("DfN stage split " + std::to_string(stage_of[c]) + " half " + std::to_string(c) +
+                              (normal[c] ? " normal" : " off") + " w " + std::to_string(mix.components[c].weight) +
+                              " mean" + raw_means_text(mix.components[c]));
           }
         std::vector<Gaussian> kept;
         std::vector<bool> kept_normal;
@@ -829,9 +834,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         normal[pick] = true;
         bridged = pick;
         if (opt.diagnostics) {
-          std::string t = "DfN gap bridged by piece " + std::to_string(pick) + " mean";
-          for (std::size_t a = 0; a < d; ++a) t += " " + f[a].marker + " " + std::to_string(raw_mean(mix.components[pick], a));
-          r.notes.push_back(t);
+          r.notes.push_back("DfN gap bridged by piece " + std::to_string(pick) + " mean" + raw_means_text(mix.components[pick]));
         }
         grow();
       }
