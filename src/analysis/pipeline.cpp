@@ -303,6 +303,8 @@ struct Run {
       o.relation_margin = num("relation_margin", o.relation_margin);
       o.max_fit_events = static_cast<std::size_t>(num("max_fit_events", 20000));
       o.robust_core = num("robust_core", o.robust_core);
+      o.earliest_core = num("earliest_core", o.earliest_core);
+      o.earliest_share = num("earliest_share", o.earliest_share);
       o.rare_core = num("rare_core", o.rare_core);
       o.density_excess = num("density_excess", o.density_excess);
       o.core_aberrant_p = num("core_aberrant_p", o.core_aberrant_p);

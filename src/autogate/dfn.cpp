@@ -1063,14 +1063,24 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         if (opt.diagnostics) r.notes.push_back("DfN tiny " + std::to_string(c) + " holds two populations: set aside");
       }
   }
-  if (opt.robust_core < 1.0) {
+  if (opt.robust_core < 1.0 || opt.earliest_core < 1.0) {
     // A small clone close to a hematogone stage is absorbed by that stage's component, whose
     // covariance then stretches over it and hides it. Refit every substantial normal piece to
     // the core of the events it holds (all its B-lineage events), so the clone stands out of
     // it again.
+    // A small clearly CD34+ piece (stage I, below earliest_share of the B lineage) gets the
+    // tighter earliest_core: a clone of LOD to 0.01% size is a large share of it, and a
+    // three-quarter core still holds much of the clone (BD-set 0.01/1007 and 1016: 83 and 78
+    // blasts in stage I pieces of 2.0% and 1.0%, 0 called). A large stage I piece keeps
+    // robust_core: its core barely moves for a few dozen blasts, and a tighter one turns its
+    // tails and its neighbours' into a cluster of normal cells (tuning 0.01/235, all stage I
+    // pieces at 0.5: 35 hematogones and mature B cells called with the clone).
     parallel_for(k, true, [&](std::size_t c) {
-      if (normal[c] && substantial(c))
-        concentrate(mix.components[c], own_rows[c], d, opt.robust_core, chi2_median);
+      if (!normal[c] || !substantial(c)) return;
+      const bool small_earliest = mix.components[c].weight < opt.earliest_share &&
+                                  clearly_positive(mix.components[c], MaturationRole::cd34);
+      const double core = small_earliest ? std::min(opt.robust_core, opt.earliest_core) : opt.robust_core;
+      if (core < 1.0) concentrate(mix.components[c], own_rows[c], d, core, chi2_median);
     });
   }
   // Blasts are B-cell precursors: a candidate cluster must be CD10+ or CD34+ against the

@@ -70,6 +70,11 @@ struct DfnOptions {
   // steps, MCD-like) before outliers are sought: a clone absorbed by a hematogone stage would
   // otherwise widen that stage and hide inside it. 1 = no refit.
   double robust_core = 0.75;
+  // The same share for a small clearly CD34+ piece (stage I, weight below earliest_share of
+  // the B lineage), when smaller than robust_core: a clone near the LOD is a large part of
+  // such a piece (see dfn.cpp). 1 = as robust_core.
+  double earliest_core = 1.0;
+  double earliest_share = 0.03;
   // Share of its events to which each rare cluster is refitted (its densest part: the clone
   // rather than the stragglers the small mixture merged with it). 1 = no refit.
   double rare_core = 0.5;

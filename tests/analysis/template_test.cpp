@@ -77,6 +77,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
   EXPECT_NE(e.find("rare_core must be in (0, 1], got 1.5"), std::string::npos) << e;
   EXPECT_NE(e.find("line 9"), std::string::npos) << e;
 
+  e = error_of("earliest", std::string(kBase) +
+                               "  - {name: b, parent: cells, method: dfn_blasts, params: {earliest_core: 0}}\n");
+  EXPECT_NE(e.find("earliest_core must be in (0, 1], got 0"), std::string::npos) << e;
+
   e = error_of("probability", std::string(kBase) +
                                   "  - {name: b, parent: cells, method: dfn_blasts, params: {cluster_p: 0}}\n");
   EXPECT_NE(e.find("cluster_p must be in (0, 1), got 0"), std::string::npos) << e;
