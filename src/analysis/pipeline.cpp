@@ -308,6 +308,7 @@ struct Run {
       o.rare_core = num("rare_core", o.rare_core);
       o.density_excess = num("density_excess", o.density_excess);
       o.core_aberrant_p = num("core_aberrant_p", o.core_aberrant_p);
+      o.member_p = num("member_p", o.member_p);
       o.rare_spread_ratio = num("rare_spread_ratio", o.rare_spread_ratio);
       o.single_marker_margin = num("single_marker_margin", o.single_marker_margin);
       o.arrest_ratio = num("arrest_ratio", o.arrest_ratio);

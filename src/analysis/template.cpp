@@ -29,7 +29,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_unless_b", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},
-                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"earliest_core", 'n'}, {"earliest_share", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"density_excess", 'n'},
+                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"earliest_core", 'n'}, {"earliest_share", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"member_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"density_excess", 'n'},
                       {"lineage_markers", 'l'}, {"over_expressed", 'l'}, {"under_expressed", 'l'},
                       {"scatter", 'n'}, {"side_scatter_below", 'w'}, {"forward_scatter_above", 'w'}}},
       {"dfn_normal", {}},
@@ -169,7 +169,7 @@ Template load_template(const std::filesystem::path& path) {
           // switch the step off or make it meaningless.
           static const std::map<std::string, bool> unit_interval{
               {"robust_core", true}, {"earliest_core", true}, {"earliest_share", true}, {"rare_core", true}, {"channel_share", true},  // (0, 1]
-              {"outlier_p", false}, {"cluster_p", false}, {"core_aberrant_p", false}};  // (0, 1)
+              {"outlier_p", false}, {"cluster_p", false}, {"core_aberrant_p", false}, {"member_p", true}};  // (0, 1)
           if ((key == "rare_spread_ratio" || key == "single_marker_margin" || key == "arrest_ratio") &&
               !(step.numbers[key] >= 1))
             fail(path, kv.second, key + " must be >= 1, got " + kv.second.Scalar());

@@ -83,6 +83,10 @@ struct DfnOptions {
   // normal stage's tails, refitted to its densest part, falls back to the stage's edge and
   // deviates in none of them.
   double core_aberrant_p = 0.2;
+  // A rare cluster's counted event beyond the prediction region of the cluster's own robust
+  // core (its closest three quarters) at this upper-tail probability is another cell taken
+  // through the model's tail, and does not count. 1 (or 0) = no such test.
+  double member_p = 1.0;
   // After that refit, a rare cluster's spread (geometric mean SD over its dimensions) may
   // exceed that of the widest substantial normal stage by at most this factor: a clone is one
   // population, a wider cluster is stragglers of several. >= 1; a large value switches it off.

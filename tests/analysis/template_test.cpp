@@ -81,6 +81,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                                "  - {name: b, parent: cells, method: dfn_blasts, params: {earliest_core: 0}}\n");
   EXPECT_NE(e.find("earliest_core must be in (0, 1], got 0"), std::string::npos) << e;
 
+  e = error_of("member", std::string(kBase) +
+                             "  - {name: b, parent: cells, method: dfn_blasts, params: {member_p: 2}}\n");
+  EXPECT_NE(e.find("member_p must be in (0, 1], got 2"), std::string::npos) << e;
+
   e = error_of("probability", std::string(kBase) +
                                   "  - {name: b, parent: cells, method: dfn_blasts, params: {cluster_p: 0}}\n");
   EXPECT_NE(e.find("cluster_p must be in (0, 1), got 0"), std::string::npos) << e;
