@@ -168,8 +168,9 @@ Template load_template(const std::filesystem::path& path) {
           // Shares of events and tail probabilities: a value outside (0, 1] would silently
           // switch the step off or make it meaningless.
           static const std::map<std::string, bool> unit_interval{
-              {"robust_core", true}, {"earliest_core", true}, {"earliest_share", true}, {"rare_core", true}, {"channel_share", true},  // (0, 1]
-              {"outlier_p", false}, {"cluster_p", false}, {"core_aberrant_p", false}, {"member_p", true}};  // (0, 1)
+              {"robust_core", true}, {"earliest_core", true}, {"earliest_share", true}, {"rare_core", true},
+              {"channel_share", true}, {"member_p", true},  // (0, 1]
+              {"outlier_p", false}, {"cluster_p", false}, {"core_aberrant_p", false}};  // (0, 1)
           if ((key == "rare_spread_ratio" || key == "single_marker_margin" || key == "arrest_ratio") &&
               !(step.numbers[key] >= 1))
             fail(path, kv.second, key + " must be >= 1, got " + kv.second.Scalar());

@@ -2133,10 +2133,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // leaked into the B-lineage gate (dead cells, basophils, myeloid progenitors), which the
   // model, fitted with them, takes through its broad tail, lie far outside the cluster's own
   // robust core (tuning loq/262: 5 dead cells at robust d2 243-396, the clone's events at 35
-  // at most, CD19 93.5% for 100%; loq/234: 2 CD22-negative myeloid progenitors at 126-128). So each kept model judged per event is refitted to the closest
-  // three quarters of its counted events (concentration steps, rescaled to the chi-square
-  // median), and an event beyond that fit's prediction limit at member_p does not count. The
-  // lineage markers do not enter, so a blast negative for CD19 or CD22 stays.
+  // at most, CD19 93.5% for 100%; loq/234: 2 CD22-negative myeloid progenitors at 126-128).
+  // So each kept model judged per event is refitted to the closest three quarters of its
+  // counted events (concentration steps, rescaled to the chi-square median), and an event
+  // beyond that fit's prediction limit at member_p does not count. The lineage markers do not
+  // enter, so a blast negative for CD19 or CD22 stays.
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
     if (!keep[b] || !judged_per_event[b] || !(opt.member_p > 0 && opt.member_p < 1)) continue;
     std::vector<std::size_t> counted;
