@@ -2138,31 +2138,37 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // counted events (concentration steps, rescaled to the chi-square median), and an event
   // beyond that fit's prediction limit at member_p does not count. The lineage markers do not
   // enter, so a blast negative for CD19 or CD22 stays.
-  for (std::size_t b = 0; b < blast_models.size(); ++b) {
-    if (!keep[b] || !judged_per_event[b] || !(opt.member_p > 0 && opt.member_p < 1)) continue;
-    std::vector<std::size_t> counted;
-    std::vector<double> rows;
+  if (opt.member_p > 0 && opt.member_p < 1) {
+    constexpr double kMemberCore = 0.75;  // share of the counted events the core is fitted to
+    // The counted events of every such model, gathered in one pass over the B lineage (an
+    // event leaving one model changes no other model's count).
+    std::vector<std::vector<std::size_t>> counted(blast_models.size());
+    std::vector<std::vector<double>> rows(blast_models.size());
     for (auto i : idx) {
-      if (assigned[i] != b + 1 || !counts_as_blast(i, x.data())) continue;
+      if (assigned[i] == 0) continue;
+      const std::size_t b = assigned[i] - 1;
+      if (!keep[b] || !judged_per_event[b] || !counts_as_blast(i, x.data())) continue;
       st.row(f, i, x.data());
-      counted.push_back(i);
-      rows.insert(rows.end(), x.begin(), x.end());
+      counted[b].push_back(i);
+      rows[b].insert(rows[b].end(), x.begin(), x.end());
     }
-    const double core_events = 0.75 * static_cast<double>(counted.size());
-    if (counted.size() < 2 * d + 2 || core_events < static_cast<double>(d + 2)) continue;
-    Gaussian core = fit_gaussian(rows, d);
-    concentrate(core, rows, d, 0.75, chi2_median, 3, 2);
-    const double member_limit = prediction_limit(static_cast<double>(d), core_events, opt.member_p);
-    std::size_t left = 0;
-    for (std::size_t j = 0; j < counted.size(); ++j)
-      if (core.mahalanobis2(&rows[j * d]) > member_limit) {
-        assigned[counted[j]] = 0;
-        ++left;
-      }
-    if (opt.diagnostics && left)
-      r.notes.push_back("DfN model " + std::to_string(b) + ": " + std::to_string(left) + " of " +
-                        std::to_string(counted.size()) + " counted events beyond its core's prediction limit " +
-                        std::to_string(member_limit) + ", not counted");
+    for (std::size_t b = 0; b < blast_models.size(); ++b) {
+      const double core_events = kMemberCore * static_cast<double>(counted[b].size());
+      if (counted[b].size() < 2 * d + 2 || core_events < static_cast<double>(d + 2)) continue;
+      Gaussian core = fit_gaussian(rows[b], d);
+      concentrate(core, rows[b], d, kMemberCore, chi2_median, 3, 2);
+      const double member_limit = prediction_limit(static_cast<double>(d), core_events, opt.member_p);
+      std::size_t left = 0;
+      for (std::size_t j = 0; j < counted[b].size(); ++j)
+        if (core.mahalanobis2(&rows[b][j * d]) > member_limit) {
+          assigned[counted[b][j]] = 0;
+          ++left;
+        }
+      if (opt.diagnostics && left)
+        r.notes.push_back("DfN model " + std::to_string(b) + ": " + std::to_string(left) + " of " +
+                          std::to_string(counted[b].size()) + " counted events beyond its core's prediction limit " +
+                          std::to_string(member_limit) + ", not counted");
+    }
   }
   std::size_t kept = 0;
   for (auto i : idx) {
