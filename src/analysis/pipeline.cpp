@@ -312,6 +312,7 @@ struct Run {
       o.rare_spread_ratio = num("rare_spread_ratio", o.rare_spread_ratio);
       o.single_marker_margin = num("single_marker_margin", o.single_marker_margin);
       o.arrest_ratio = num("arrest_ratio", o.arrest_ratio);
+      o.stage_one_cd45_margin = num("stage_one_cd45_margin", o.stage_one_cd45_margin);
       // Scatter limits from a reference population the template names (when the channel is in
       // the file and the population holds enough events).
       auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {

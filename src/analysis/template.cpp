@@ -29,7 +29,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_unless_b", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},
-                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"earliest_core", 'n'}, {"earliest_share", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"member_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"density_excess", 'n'},
+                      {"relation_margin", 'n'}, {"max_fit_events", 'n'}, {"robust_core", 'n'}, {"earliest_core", 'n'}, {"earliest_share", 'n'}, {"rare_core", 'n'}, {"core_aberrant_p", 'n'}, {"member_p", 'n'}, {"rare_spread_ratio", 'n'}, {"single_marker_margin", 'n'}, {"arrest_ratio", 'n'}, {"stage_one_cd45_margin", 'n'}, {"density_excess", 'n'},
                       {"lineage_markers", 'l'}, {"over_expressed", 'l'}, {"under_expressed", 'l'},
                       {"scatter", 'n'}, {"side_scatter_below", 'w'}, {"forward_scatter_above", 'w'}}},
       {"dfn_normal", {}},
@@ -176,6 +176,8 @@ Template load_template(const std::filesystem::path& path) {
             fail(path, kv.second, key + " must be >= 1, got " + kv.second.Scalar());
           if (key == "density_excess" && !(step.numbers[key] > 0))
             fail(path, kv.second, key + " must be > 0 (a log density ratio), got " + kv.second.Scalar());
+          if (key == "stage_one_cd45_margin" && !(step.numbers[key] > 0))
+            fail(path, kv.second, key + " must be > 0 (SDs of stage I), got " + kv.second.Scalar());
           if (auto u = unit_interval.find(key); u != unit_interval.end()) {
             const double v = step.numbers[key];
             if (!(v > 0 && (u->second ? v <= 1 : v < 1)))

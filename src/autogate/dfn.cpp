@@ -670,6 +670,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   std::vector<double> off(k, INFINITY);
   // Tiny pieces set aside from the mixture (see below): neither normal stage nor cluster.
   std::vector<bool> set_aside;
+  // Clearly CD34+ pieces that left the pathway as CD45-dimmer than stage I (see below).
+  std::vector<bool> beyond_stage_one;
   std::vector<double> x(d);
   if (anchor < k) {
     r.pathway_anchored = true;
@@ -749,6 +751,16 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         std::vector<bool> rejoined(k_whole, true);
         for (std::size_t c = 0; c < k; ++c)
           if (stage_of[c] < k_whole && !normal[c]) rejoined[stage_of[c]] = false;
+        // A stage that splits into a clearly CD34+ half and a CD34-dim one, both substantial,
+        // was stage I merged with the start of stage II: it stays split, so that stage I is a
+        // piece of its own against which the other CD34+ pieces are judged (the CD34 relation
+        // in `continues`, maturation arrest and the CD45 rule below; mrd-0.1/267: stage I
+        // merged with stage II, and a CD45-dim clone beside it was taken for stage I).
+        for (std::size_t c = 0; c + 1 < k; ++c)
+          if (stage_of[c] < k_whole && stage_of[c + 1] == stage_of[c] && substantial(c) && substantial(c + 1) &&
+              clearly_positive(mix.components[c], MaturationRole::cd34) !=
+                  clearly_positive(mix.components[c + 1], MaturationRole::cd34))
+            rejoined[stage_of[c]] = false;
         if (opt.diagnostics)
           for (std::size_t c = 0; c < k; ++c) {
             if (stage_of[c] == k_whole) continue;
@@ -921,6 +933,37 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         off.assign(k, INFINITY);
         off[anchor] = 0;
         grow();
+      } else if (stage_one < k && std::isfinite(opt.stage_one_cd45_margin)) {
+        // CD45 under-expression beside stage I: CD45 rises with maturation, so no normal
+        // piece at stage I's CD10 level is much CD45-dimmer than stage I. A substantial clearly
+        // CD34+ piece within the margin of stage I in CD10 but CD45-dimmer than it by more than
+        // the margin (in stage I's SDs) is a clone arrested at stage I, however little density
+        // separates the two (mrd-0.1/267: 402 blasts, CD45-dim, in a piece of 2.4% beside
+        // stage I, 3.1 SDs dimmer: 0 called). It leaves the pathway; its model then counts only
+        // off-pathway events (EM merged it with the stage I cells beside it).
+        // (Measured, 385 tubes: a CD34+ piece at most 1.2 SDs CD45-dimmer than stage I in the 80
+        // negative tubes; with 5% more detector noise a stage II slice can be the most mature
+        // CD34+ piece, and real stage I lies beyond it, 4.6-7.4 SDs CD45-dimmer but 9 SDs
+        // CD10-brighter: hence the CD10 condition; tiny pieces are judged one by one anyway.)
+        const Gaussian& s1 = mix.components[stage_one];
+        const double margin = opt.stage_one_cd45_margin;
+        std::vector<bool> beyond(k, false);
+        bool any = false;
+        for (std::size_t c = 0; c < k; ++c)
+          if (cd34_stage[c] && c != stage_one && substantial(c) &&
+              std::abs(shift_in_sds(mix.components[c], s1, d10)) <= margin &&
+              shift_in_sds(mix.components[c], s1, d45) < -margin)
+            beyond[c] = any = true;
+        if (any) {
+          if (opt.diagnostics) r.notes.push_back("DfN CD45-dimmer than stage I: pieces leave the pathway");
+          barred = beyond_stage_one = beyond;
+          normal.assign(k, false);
+          normal[anchor] = true;
+          if (bridged < k && !barred[bridged]) normal[bridged] = true;
+          off.assign(k, INFINITY);
+          off[anchor] = 0;
+          grow();
+        }
       }
     }
     // A tiny piece admitted only because no density valley separates it from a stage is not
@@ -1153,6 +1196,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // compete in the final assignment so that their events are not handed to a blast model.
   std::vector<Gaussian> blast_models, other_models;
   std::vector<bool> split_born;  // per mixture blast model: a leaf split from an off-pathway piece
+  std::vector<bool> beside_stage_one;  // per mixture blast model: from a piece beyond stage I
   std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
   std::size_t excess_from = static_cast<std::size_t>(-1);  // first blast model from a density excess
   std::vector<double> blast_weight, other_weight;
@@ -1277,6 +1321,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       blast_models.push_back(mix.components[c]);
       blast_weight.push_back(mix.components[c].weight);
       split_born.push_back(false);
+      beside_stage_one.push_back(c < beyond_stage_one.size() && beyond_stage_one[c]);
       continue;
     }
     if (!split_note[c].empty()) r.notes.push_back(split_note[c]);
@@ -1286,6 +1331,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       (l.clone_like ? blast_weight : other_weight).push_back(l.g.weight);
       (l.clone_like ? blast_models : other_models).push_back(std::move(l.g));
       if (l.clone_like) split_born.push_back(true);
+      if (l.clone_like) beside_stage_one.push_back(c < beyond_stage_one.size() && beyond_stage_one[c]);
     }
   }
   std::vector<std::size_t> normal_ids;
@@ -1602,11 +1648,12 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     std::vector<Gaussian> confirmed;
     std::vector<double> confirmed_weight;
     std::vector<std::uint32_t> confirmed_from;  // assignment value (b + 1) each came from
-    std::vector<bool> confirmed_split;
+    std::vector<bool> confirmed_split, confirmed_beside;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       if (keep[b]) {
         confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
         confirmed_split.push_back(split_born[b]);
+        confirmed_beside.push_back(beside_stage_one[b]);
       }
       auto& to = keep[b] ? confirmed : other_models;
       auto& tw = keep[b] ? confirmed_weight : other_weight;
@@ -1616,6 +1663,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     blast_models = std::move(confirmed);
     blast_weight = std::move(confirmed_weight);
     split_born = std::move(confirmed_split);
+    beside_stage_one = std::move(confirmed_beside);
     // A mixture component stretches its covariance over the nearest tail of a neighbouring
     // population (stage I hematogones next to a clone): refit each confirmed blast model to
     // the core of its own events (concentration steps: the closest 90%, covariance rescaled
@@ -1870,6 +1918,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     blast_models.clear();
     blast_weight.clear();
     split_born.clear();
+    beside_stage_one.clear();
     rare_from = static_cast<std::size_t>(-1);
     excess_from = static_cast<std::size_t>(-1);
     rare_refitted = false;
@@ -1980,7 +2029,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // the stage I cells beside it; like a rare cluster it counts only events that are off the
     // pathway themselves: beyond every normal region at its own core's p (1e-3), or aberrant
     // beyond chi-square(1e-3, #aberrant markers).
-    off_pathway_only[b] = b < rare_from && blast_weight[b] < substantial_share;
+    // So does a model of a piece that left the pathway as CD45-dimmer than stage I.
+    off_pathway_only[b] = b < rare_from && (blast_weight[b] < substantial_share || beside_stage_one[b]);
   }
   // Per kept model: are its plasma-like events (CD38 beyond every stage, CD10-negative), as a
   // group, clearly positive for every lineage marker (two at least)? Plasma cells lack CD22;

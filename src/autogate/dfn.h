@@ -62,6 +62,10 @@ struct DfnOptions {
   // precursor pieces (CD10+ or CD34-dim) by more than this, they leave the pathway (normal
   // CD34+ precursors are the smallest stage). A large value switches it off.
   double arrest_ratio = 2.0;
+  // CD45 under-expression beside stage I: a substantial clearly CD34+ piece within this many of
+  // stage I's SDs in CD10 but CD45-dimmer than stage I by more leaves the pathway (see
+  // dfn.cpp). Infinity switches it off.
+  double stage_one_cd45_margin = std::numeric_limits<double>::infinity();
   // A rare cluster under-expressing CD58 (given its other markers) beyond directional_margin
   // is not leukaemic: B-ALL over-expresses CD58; dimming of it with the other antigens marks
   // damaged cells and the dim tails of a normal stage.

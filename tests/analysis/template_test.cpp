@@ -85,6 +85,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                              "  - {name: b, parent: cells, method: dfn_blasts, params: {member_p: 2}}\n");
   EXPECT_NE(e.find("member_p must be in (0, 1], got 2"), std::string::npos) << e;
 
+  e = error_of("cd45 margin", std::string(kBase) +
+                                  "  - {name: b, parent: cells, method: dfn_blasts, params: {stage_one_cd45_margin: 0}}\n");
+  EXPECT_NE(e.find("stage_one_cd45_margin must be > 0 (SDs of stage I), got 0"), std::string::npos) << e;
+
   e = error_of("probability", std::string(kBase) +
                                   "  - {name: b, parent: cells, method: dfn_blasts, params: {cluster_p: 0}}\n");
   EXPECT_NE(e.find("cluster_p must be in (0, 1), got 0"), std::string::npos) << e;
