@@ -917,6 +917,15 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                       arrest ? ": maturation arrest" : "");
         r.notes.push_back(buf);
       }
+      // The pathway grown again from the anchor (and the gap's bridge) without the barred pieces.
+      auto regrow_without_barred = [&] {
+        normal.assign(k, false);
+        normal[anchor] = true;
+        if (bridged < k && !barred[bridged]) normal[bridged] = true;
+        off.assign(k, INFINITY);
+        off[anchor] = 0;
+        grow();
+      };
       if (arrest) {
         // The pathway is grown again from the anchor without them, so that the pieces that
         // joined through them (the rest of such a clone: 825's CD34-dimmer pieces) leave too.
@@ -927,12 +936,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
           if (cd34_stage[c] || beyond[c]) barred[c] = arrested_population[population_of[c]] = true;
         for (std::size_t c = 0; c < k; ++c)
           barred[c] = barred[c] || (normal[c] && c != anchor && arrested_population[population_of[c]]);
-        normal.assign(k, false);
-        normal[anchor] = true;
-        if (bridged < k && !barred[bridged]) normal[bridged] = true;
-        off.assign(k, INFINITY);
-        off[anchor] = 0;
-        grow();
+        regrow_without_barred();
       } else if (stage_one < k && std::isfinite(opt.stage_one_cd45_margin)) {
         // CD45 under-expression beside stage I: CD45 rises with maturation, so no normal
         // piece at stage I's CD10 level is much CD45-dimmer than stage I. A substantial clearly
@@ -947,22 +951,17 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         // CD10-brighter: hence the CD10 condition; tiny pieces are judged one by one anyway.)
         const Gaussian& s1 = mix.components[stage_one];
         const double margin = opt.stage_one_cd45_margin;
-        std::vector<bool> beyond(k, false);
+        std::vector<bool> cd45_dim(k, false);
         bool any = false;
         for (std::size_t c = 0; c < k; ++c)
           if (cd34_stage[c] && c != stage_one && substantial(c) &&
               std::abs(shift_in_sds(mix.components[c], s1, d10)) <= margin &&
               shift_in_sds(mix.components[c], s1, d45) < -margin)
-            beyond[c] = any = true;
+            cd45_dim[c] = any = true;
         if (any) {
           if (opt.diagnostics) r.notes.push_back("DfN CD45-dimmer than stage I: pieces leave the pathway");
-          barred = beyond_stage_one = beyond;
-          normal.assign(k, false);
-          normal[anchor] = true;
-          if (bridged < k && !barred[bridged]) normal[bridged] = true;
-          off.assign(k, INFINITY);
-          off[anchor] = 0;
-          grow();
+          barred = beyond_stage_one = cd45_dim;
+          regrow_without_barred();
         }
       }
     }
