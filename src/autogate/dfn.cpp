@@ -1194,8 +1194,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // myeloid progenitors leaking into the B-lineage gate) are kept as "other" models: they
   // compete in the final assignment so that their events are not handed to a blast model.
   std::vector<Gaussian> blast_models, other_models;
-  std::vector<bool> split_born;  // per mixture blast model: a leaf split from an off-pathway piece
-  std::vector<bool> beside_stage_one;  // per mixture blast model: from a piece beyond stage I
+  // Where each mixture blast model came from (rare and density-excess models, added later, have
+  // no entry): a leaf split from an off-pathway piece; a piece that left the pathway as
+  // CD45-dimmer than stage I.
+  struct MixtureOrigin {
+    bool split_leaf = false;
+    bool beside_stage_one = false;
+  };
+  std::vector<MixtureOrigin> origin;
   std::size_t rare_from = static_cast<std::size_t>(-1);  // first blast model from rare events
   std::size_t excess_from = static_cast<std::size_t>(-1);  // first blast model from a density excess
   std::vector<double> blast_weight, other_weight;
@@ -1319,8 +1325,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     if (plain_blast_piece(c) && leaves_of[c].empty()) {
       blast_models.push_back(mix.components[c]);
       blast_weight.push_back(mix.components[c].weight);
-      split_born.push_back(false);
-      beside_stage_one.push_back(c < beyond_stage_one.size() && beyond_stage_one[c]);
+      origin.push_back({false, c < beyond_stage_one.size() && beyond_stage_one[c]});
       continue;
     }
     if (!split_note[c].empty()) r.notes.push_back(split_note[c]);
@@ -1329,8 +1334,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     for (auto& l : leaves) {
       (l.clone_like ? blast_weight : other_weight).push_back(l.g.weight);
       (l.clone_like ? blast_models : other_models).push_back(std::move(l.g));
-      if (l.clone_like) split_born.push_back(true);
-      if (l.clone_like) beside_stage_one.push_back(c < beyond_stage_one.size() && beyond_stage_one[c]);
+      if (l.clone_like) origin.push_back({true, c < beyond_stage_one.size() && beyond_stage_one[c]});
     }
   }
   std::vector<std::size_t> normal_ids;
@@ -1647,12 +1651,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     std::vector<Gaussian> confirmed;
     std::vector<double> confirmed_weight;
     std::vector<std::uint32_t> confirmed_from;  // assignment value (b + 1) each came from
-    std::vector<bool> confirmed_split, confirmed_beside;
+    std::vector<MixtureOrigin> confirmed_origin;
     for (std::size_t b = 0; b < blast_models.size(); ++b) {
       if (keep[b]) {
         confirmed_from.push_back(static_cast<std::uint32_t>(b + 1));
-        confirmed_split.push_back(split_born[b]);
-        confirmed_beside.push_back(beside_stage_one[b]);
+        confirmed_origin.push_back(origin[b]);
       }
       auto& to = keep[b] ? confirmed : other_models;
       auto& tw = keep[b] ? confirmed_weight : other_weight;
@@ -1661,8 +1664,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     }
     blast_models = std::move(confirmed);
     blast_weight = std::move(confirmed_weight);
-    split_born = std::move(confirmed_split);
-    beside_stage_one = std::move(confirmed_beside);
+    origin = std::move(confirmed_origin);
     // A mixture component stretches its covariance over the nearest tail of a neighbouring
     // population (stage I hematogones next to a clone): refit each confirmed blast model to
     // the core of its own events (concentration steps: the closest 90%, covariance rescaled
@@ -1916,8 +1918,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   auto drop_blast_models = [&] {
     blast_models.clear();
     blast_weight.clear();
-    split_born.clear();
-    beside_stage_one.clear();
+    origin.clear();
     rare_from = static_cast<std::size_t>(-1);
     excess_from = static_cast<std::size_t>(-1);
     rare_refitted = false;
@@ -2023,13 +2024,13 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // weigh as much as the blasts there: their events must themselves be clearly B (either
     // lineage marker, so a blast negative for one antigen still counts) and not plasma cells
     // (small mixture models too: 0.01/258 counted 18 granulocytes with its 78 blasts, CD22 94%).
-    judged_per_event[b] = b >= rare_from || split_born[b] || blast_weight[b] < substantial_share;
+    judged_per_event[b] = b >= rare_from || origin[b].split_leaf || blast_weight[b] < substantial_share;
     // A small mixture blast model (< 1% of the B lineage) is a cluster EM may have merged with
     // the stage I cells beside it; like a rare cluster it counts only events that are off the
     // pathway themselves: beyond every normal region at its own core's p (1e-3), or aberrant
     // beyond chi-square(1e-3, #aberrant markers).
     // So does a model of a piece that left the pathway as CD45-dimmer than stage I.
-    off_pathway_only[b] = b < rare_from && (blast_weight[b] < substantial_share || beside_stage_one[b]);
+    off_pathway_only[b] = b < rare_from && (blast_weight[b] < substantial_share || origin[b].beside_stage_one);
   }
   // Per kept model: are its plasma-like events (CD38 beyond every stage, CD10-negative), as a
   // group, clearly positive for every lineage marker (two at least)? Plasma cells lack CD22;
@@ -2147,7 +2148,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     constexpr int kSettleRounds = 8;
     std::vector<bool> settle(blast_models.size(), false);
     for (std::size_t b = 0; b < blast_models.size(); ++b)
-      settle[b] = keep[b] && b < rare_from && !split_born[b] &&  // (excess models come after rare_from)
+      settle[b] = keep[b] && b < rare_from && !origin[b].split_leaf &&  // (excess models come after rare_from)
                   blast_weight[b] * static_cast<double>(fit_idx.size()) < 10.0 * static_cast<double>(d);
     if (std::any_of(settle.begin(), settle.end(), [](bool s) { return s; })) {
       const auto first_models = blast_models;
