@@ -259,6 +259,11 @@ INSTANTIATE_TEST_SUITE_P(
 // stage split into a CD34+ and a CD34-dim half stays split and a CD34+ piece at stage I's CD10
 // but more than 2.5 of its SDs CD45-dimmer leaves the pathway, its model counting only
 // off-pathway events (127 stage I cells were counted with it otherwise: 526).
+// mrd-loq/1103 (twelfth fresh set, Cytek style, tunable part 1101-1140): a CD10-negative,
+// CD34+ clone split off its piece with CD19 and CD22 as dimensions (64 events), then assigned
+// with CD34+ myeloid progenitors (110 events, CD22 median below the limit): 0 called; 43 since
+// a split leaf failing on all its events is judged once more on its countable events, clearly
+// positive for both lineage markers (all 43 the clone's; below the LOQ: verdict not judged).
 INSTANTIATE_TEST_SUITE_P(
     TuningRegression, Accuracy,
     ::testing::Values(Case{"mrd-0.01", 240, "cytek"}, Case{"mrd-loq", 232, "cytek", false},
@@ -281,7 +286,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mrd-0.01", 1019, "bd"}, Case{"mrd-0.01", 1016, "bd"},
                       Case{"mrd-loq", 276, "beckman", false},
                       Case{"mrd-loq", 262, "bd", false}, Case{"mrd-loq", 234, "bd", false},
-                      Case{"mrd-0.1", 267, "cytek"}),
+                      Case{"mrd-0.1", 267, "cytek"}, Case{"mrd-loq", 1103, "cytek", false}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,
