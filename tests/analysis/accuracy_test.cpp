@@ -264,6 +264,10 @@ INSTANTIATE_TEST_SUITE_P(
 // with CD34+ myeloid progenitors (110 events, CD22 median below the limit): 0 called; 43 since
 // a split leaf failing on all its events is judged once more on its countable events, clearly
 // positive for both lineage markers (all 43 the clone's; below the LOQ: verdict not judged).
+// mrd-0.01/260 (tuning, Cytek) and 1174 (thirteenth fresh set, Cytek, tunable part 1161-1190):
+// clone events in the cores of plasma-cell leaves and of CD34+ myeloid-progenitor pieces, 41 and
+// 51 counted for 83 and 85; 72 and 75 since an event that another population took in the
+// modelled markers joins a kept clone when CD19 and CD22 make it likelier there.
 INSTANTIATE_TEST_SUITE_P(
     TuningRegression, Accuracy,
     ::testing::Values(Case{"mrd-0.01", 240, "cytek"}, Case{"mrd-loq", 232, "cytek", false},
@@ -286,7 +290,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mrd-0.01", 1019, "bd"}, Case{"mrd-0.01", 1016, "bd"},
                       Case{"mrd-loq", 276, "beckman", false},
                       Case{"mrd-loq", 262, "bd", false}, Case{"mrd-loq", 234, "bd", false},
-                      Case{"mrd-0.1", 267, "cytek"}, Case{"mrd-loq", 1103, "cytek", false}),
+                      Case{"mrd-0.1", 267, "cytek"}, Case{"mrd-loq", 1103, "cytek", false},
+                      Case{"mrd-0.01", 260, "cytek"}, Case{"mrd-0.01", 1174, "cytek"}),
     name_case);
 INSTANTIATE_TEST_SUITE_P(
     DISABLED_Generated, Accuracy,

@@ -5,7 +5,9 @@
 # e.g.   tools/tune/gen-seed-range.sh mrd-loq cytek 1101 1160 /tmp/fresh12
 # The twelfth fresh set (mrd-loq, cytek, 1101-1160) was made and evaluated once on 2026-11-24
 # (twenty-ninth session, 50/60) before any tube was looked at; 1101-1140 may be analysed per
-# event since, 1141-1160 stay evaluate-only.
+# event since, 1141-1160 stay evaluate-only. The thirteenth (mrd-0.01, cytek, 1161-1200): 36/40
+# at 0d38427, evaluated once before any tube was looked at; 1161-1190 tunable since, 1191-1200
+# evaluate-only.
 set -e
 [ $# -ge 5 ] || { echo "usage: $0 SCENARIO STYLE FIRST LAST OUT_DIR [BUILD_DIR]" >&2; exit 2; }
 SC=$1; ST=$2; FIRST=$3; LAST=$4; OUT=$5; BUILD=${6:-build}
