@@ -2113,7 +2113,8 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // side's lineage values are a Gaussian over its own events (the blast model's assigned events;
   // the other model's core events not assigned to a blast model). Against the normal stages
   // the lineage markers do not weigh (both sides B lineage), so no event leaves or joins the
-  // blasts over its own CD19/CD22 value but for an other population that fits it better. (An
+  // blasts over its own CD19/CD22 value but between a blast model and an other population
+  // (leaving: to a plain other model that fits it better; joining: see below). (An
   // assigned event's blast model already beats every normal stage in the modelled markers, and
   // both would carry the blast's lineage density: the normal stages need no second look.)
   auto arbitrate_with_lineage = [&] {
