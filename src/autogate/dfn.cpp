@@ -2192,8 +2192,9 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // Nor does an event join that is negative (at or below the negative limit) for some lineage
     // marker: plasma cells (CD22-negative) and myeloid progenitors (CD19-negative) in the clone's
     // core joined otherwise (tuning 0.01/207: a plasma cell, CD22 94.4% for 100%). This leaves out
-    // the clone's own antigen-negative events among those it takes this way, a few per tube
-    // (0-25 events taken; the antigen sets' CD22 percentages moved by 0.1 point at most).
+    // the clone's own antigen-negative events among those it takes this way (0-40 events taken
+    // per tube over the tuning, antigen and thirteenth sets, 0-7 in the antigen scenarios; their
+    // CD22 percentages moved by 0.1 point at most).
     auto positive_for_every_lineage_marker = [&] {
       for (std::size_t m = 0; m < dl; ++m)
         if (std::isfinite(lineage[m].negative_limit) && !(lrow[m] > lineage[m].negative_limit)) return false;
