@@ -1502,6 +1502,11 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // event is selected by its own CD19/CD22 value): a blast cluster is B lineage (median of some
   // lineage marker above its negative limit) and a precursor (median CD10 or CD34 above its
   // negative limit), and holds at least lod events (DfN needs a cluster).
+  // A blast model's mean inside the normal pathway: normal d2 under `d2_limit` and no
+  // deviation in the aberrant directions beyond chi-square(core_aberrant_p).
+  auto core_inside_pathway = [&](const Gaussian& g, double d2_limit) {
+    return normal_d2(g.mean.data()) < d2_limit && aberrancy2(g.mean.data()) < refit_aberrancy_limit;
+  };
   auto confirm = [&] {
   keep.assign(blast_models.size(), false);
   for (std::size_t b = 0; b < blast_models.size(); ++b) {
@@ -1519,8 +1524,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       // mean lies where half the normal events do (under the chi-square median) and deviates in
       // no aberrant direction is that stage's own core (fresh12 loq/1132: 217 events at d2 5.5,
       // 156 of them stage II; every model kept in the tuning set lies at d2 15.9 or beyond).
-      if (normal_d2(blast_models[b].mean.data()) < chi2_median &&
-          aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit) {
+      if (core_inside_pathway(blast_models[b], chi2_median)) {
         drop("core inside the pathway");
         continue;
       }
@@ -1533,8 +1537,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       // Refitted to its densest part, a cluster of tails of a normal stage moves back to the
       // edge of that stage, where it is neither far off the pathway nor deviates in the
       // aberrant directions; a clone's core stays off or aberrant.
-      if (rare_refitted && normal_d2(blast_models[b].mean.data()) < cluster_limit &&
-          aberrancy2(blast_models[b].mean.data()) < refit_aberrancy_limit) {
+      if (rare_refitted && core_inside_pathway(blast_models[b], cluster_limit)) {
         drop("core inside the pathway");
         continue;
       }
