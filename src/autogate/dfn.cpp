@@ -1672,6 +1672,22 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
                         std::to_string(aberrancy2(blast_models[b].mean.data())) + " logdet " +
                         std::to_string(-2 * blast_models[b].log_norm) + feature_medians());
   }
+  // A rare cluster beyond the cluster_p region accounts for the leukaemic events near the
+  // LOQ; a second rare cluster kept beside it with its refitted mean inside that region is the
+  // edge of a normal stage, not a second clone (fresh12 loq/1127: a clone at d2 57 and 35
+  // stage I cells of its CD45-dim tail at d2 15, 85 called for 50). Alone, such a cluster
+  // stands (most clones near the LOQ lie at d2 15-42; docs/analysis.md).
+  if (rare_refitted && rare_from < blast_models.size()) {
+    bool one_beyond = false;
+    for (std::size_t b = rare_from; b < blast_models.size(); ++b)
+      one_beyond |= keep[b] && normal_d2(blast_models[b].mean.data()) >= cluster_limit;
+    for (std::size_t b = rare_from; b < blast_models.size() && one_beyond; ++b)
+      if (keep[b] && normal_d2(blast_models[b].mean.data()) < cluster_limit) {
+        keep[b] = false;
+        if (opt.diagnostics)
+          r.notes.push_back("DfN model " + std::to_string(b) + " dropped: inside the pathway beside a rare cluster beyond it");
+      }
+  }
   };
   auto assign_and_confirm = [&] {
     assign();
