@@ -83,10 +83,10 @@ struct DfnOptions {
   // rather than the stragglers the small mixture merged with it). 1 = no refit.
   double rare_core = 0.5;
   // After that refit, the cluster's centroid must still deviate in the aberrant directions
-  // beyond this upper-tail probability (chi-square in the aberrant markers): a cluster of a
-  // normal stage's tails, refitted to its densest part, falls back to the stage's edge and
-  // deviates in none of them.
-  double core_aberrant_p = 0.2;
+  // beyond this upper-tail probability (chi-square in the aberrant markers; 0.5: beyond the
+  // median normal event's deviation): a cluster of a normal stage's tails, refitted to its
+  // densest part, falls back to the stage's edge and deviates in none of them.
+  double core_aberrant_p = 0.5;
   // A rare cluster's counted event beyond the prediction region of the cluster's own robust
   // core (its closest three quarters) at this upper-tail probability is another cell taken
   // through the model's tail, and does not count. 1 (or 0) = no such test.

@@ -7,6 +7,8 @@
 # (twenty-ninth session, 50/60) before any tube was looked at; 1101-1140 may be analysed per
 # event since, 1141-1160 stay evaluate-only. The thirteenth (mrd-0.01, cytek, 1161-1200): 36/40
 # at 0d38427, evaluated once before any tube was looked at; 1161-1190 tunable since, 1191-1200
+# evaluate-only. The fourteenth (mrd-loq, cytek, 1201-1260): 47/60 at 1bef74a (thirtieth
+# session), evaluated once before any tube was looked at; 1201-1240 tunable since, 1241-1260
 # evaluate-only.
 set -e
 [ $# -ge 5 ] || { echo "usage: $0 SCENARIO STYLE FIRST LAST OUT_DIR [BUILD_DIR]" >&2; exit 2; }
