@@ -1677,15 +1677,23 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // edge of a normal stage, not a second clone (fresh12 loq/1127: a clone at d2 57 and 35
   // stage I cells of its CD45-dim tail at d2 15, 85 called for 50). Alone, such a cluster
   // stands (most clones near the LOQ lie at d2 15-42; docs/analysis.md).
+  // (Rare clusters only: not the density-excess models, which start at excess_from.)
   if (rare_refitted && rare_from < blast_models.size()) {
+    const std::size_t rare_end = std::min(excess_from, blast_models.size());
+    std::vector<char> kept_inside(blast_models.size(), 0);
     bool one_beyond = false;
-    for (std::size_t b = rare_from; b < blast_models.size(); ++b)
-      one_beyond |= keep[b] && normal_d2(blast_models[b].mean.data()) >= cluster_limit;
-    for (std::size_t b = rare_from; b < blast_models.size() && one_beyond; ++b)
-      if (keep[b] && normal_d2(blast_models[b].mean.data()) < cluster_limit) {
+    for (std::size_t b = rare_from; b < rare_end; ++b) {
+      if (!keep[b]) continue;
+      kept_inside[b] = normal_d2(blast_models[b].mean.data()) < cluster_limit;
+      one_beyond |= !kept_inside[b];
+    }
+    for (std::size_t b = rare_from; b < rare_end && one_beyond; ++b)
+      if (kept_inside[b]) {
         keep[b] = false;
         if (opt.diagnostics)
-          r.notes.push_back("DfN model " + std::to_string(b) + " dropped: inside the pathway beside a rare cluster beyond it");
+          r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) +
+                            " dropped: inside the pathway beside a rare cluster beyond it d2 " +
+                            std::to_string(normal_d2(blast_models[b].mean.data())));
       }
   }
   };
