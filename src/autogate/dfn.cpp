@@ -2175,16 +2175,20 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     std::vector<std::optional<Gaussian>> blast_lineage, other_lineage;
     for (const auto& rows : blast_rows) blast_lineage.push_back(lineage_gaussian(rows));
     for (const auto& rows : other_rows) other_lineage.push_back(lineage_gaussian(rows));
+    // Log weights, taken once for both passes (the second looks at nearly every event).
+    std::vector<double> blast_log_weight(blast_models.size()), other_log_weight(other_models.size());
+    for (std::size_t b = 0; b < blast_models.size(); ++b) blast_log_weight[b] = std::log(blast_weight[b]);
+    for (std::size_t o = 0; o < other_models.size(); ++o) other_log_weight[o] = std::log(other_weight[o]);
     std::size_t moved = 0;
     for (auto i : idx) {
       const auto b = kept_model_of(i);
       if (!b || !blast_lineage[*b] || !lineage_row(i)) continue;
       st.row(f, i, x.data());
-      const double as_blast = std::log(blast_weight[*b]) + blast_models[*b].log_density(x.data()) +
+      const double as_blast = blast_log_weight[*b] + blast_models[*b].log_density(x.data()) +
                               blast_lineage[*b]->log_density(lrow.data());
       for (std::size_t o = 0; o < plain_others; ++o) {
         if (!other_lineage[o]) continue;
-        const double as_other = std::log(other_weight[o]) + other_models[o].log_density(x.data()) +
+        const double as_other = other_log_weight[o] + other_models[o].log_density(x.data()) +
                                 other_lineage[o]->log_density(lrow.data());
         if (as_other > as_blast) {
           assigned[i] = 0;
@@ -2222,14 +2226,14 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     // the clone's own antigen-negative events among those it takes this way (0-40 events taken
     // per tube over the tuning, antigen and thirteenth sets, 0-7 in the antigen scenarios; their
     // CD22 percentages moved by 0.1 point at most).
-    auto positive_for_every_lineage_marker = [&] {
+    auto positive_for_every_lineage_marker = [&](const std::vector<double>& lineage_values) {
       for (std::size_t m = 0; m < dl; ++m)
-        if (std::isfinite(lineage[m].negative_limit) && !(lrow[m] > lineage[m].negative_limit)) return false;
+        if (std::isfinite(lineage[m].negative_limit) && !(lineage_values[m] > lineage[m].negative_limit)) return false;
       return true;
     };
     std::size_t pulled = 0;
     for (auto i : idx) {
-      if (assigned[i] || !lineage_row(i) || !positive_for_every_lineage_marker()) continue;
+      if (assigned[i] || !lineage_row(i) || !positive_for_every_lineage_marker(lrow)) continue;
       st.row(f, i, x.data());
       std::size_t best_b = blast_models.size();
       double as_blast = -INFINITY;
@@ -2237,7 +2241,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
         if (!keep[b] || !may_take[b]) continue;
         const double d2b = blast_models[b].mahalanobis2(x.data());
         if (d2b > model_core[b]) continue;
-        const double l = std::log(blast_weight[b]) + blast_models[b].log_norm - 0.5 * d2b;
+        const double l = blast_log_weight[b] + blast_models[b].log_norm - 0.5 * d2b;
         if (l > as_blast) { as_blast = l; best_b = b; }
       }
       if (best_b == blast_models.size()) continue;
@@ -2248,7 +2252,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
       const double with_lineage = as_blast + blast_lineage[best_b]->log_density(lrow.data());
       bool joins = true;
       for (std::size_t o = 0; o < other_models.size() && joins; ++o) {
-        const double l = std::log(other_weight[o]) + other_models[o].log_density(x.data());
+        const double l = other_log_weight[o] + other_models[o].log_density(x.data());
         if (!other_lineage[o]) { joins = l < as_blast; continue; }
         joins = l + other_lineage[o]->log_density(lrow.data()) < with_lineage;
       }
