@@ -1680,20 +1680,19 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // (Rare clusters only: not the density-excess models, which start at excess_from.)
   if (rare_refitted && rare_from < blast_models.size()) {
     const std::size_t rare_end = std::min(excess_from, blast_models.size());
-    std::vector<char> kept_inside(blast_models.size(), 0);
+    std::vector<double> kept_d2(blast_models.size(), INFINITY);  // normal d2 of each kept rare cluster
     bool one_beyond = false;
     for (std::size_t b = rare_from; b < rare_end; ++b) {
       if (!keep[b]) continue;
-      kept_inside[b] = normal_d2(blast_models[b].mean.data()) < cluster_limit;
-      one_beyond |= !kept_inside[b];
+      kept_d2[b] = normal_d2(blast_models[b].mean.data());
+      one_beyond |= kept_d2[b] >= cluster_limit;
     }
     for (std::size_t b = rare_from; b < rare_end && one_beyond; ++b)
-      if (kept_inside[b]) {
+      if (kept_d2[b] < cluster_limit) {
         keep[b] = false;
         if (opt.diagnostics)
           r.notes.push_back("DfN model " + std::to_string(b) + " events " + std::to_string(per_model[b]) +
-                            " dropped: inside the pathway beside a rare cluster beyond it d2 " +
-                            std::to_string(normal_d2(blast_models[b].mean.data())));
+                            " dropped: inside the pathway beside a rare cluster beyond it d2 " + std::to_string(kept_d2[b]));
       }
   }
   };
