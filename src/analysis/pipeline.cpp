@@ -55,6 +55,15 @@ struct Run {
   std::map<std::string, ag::LeukocyteGates> leuko;  // by parent
   std::optional<ag::DfnResult> dfn;
   std::map<std::string, double> splits;             // marker -> bright-mode threshold
+  // Member indices of populations, made on first use: a reference population (T cells) or the
+  // blasts is read for many markers, and a pass over its members beats one over every event of
+  // the sample each time (the same values in the same order).
+  mutable std::map<std::string, std::vector<std::size_t>> member_index;
+  const std::vector<std::size_t>& members_of(const std::string& name) const {
+    auto it = member_index.find(name);
+    if (it == member_index.end()) it = member_index.emplace(name, ag::members(pops.at(name))).first;
+    return it->second;
+  }
 
   ag::Column col(std::size_t c) const { return data.events.column(c); }
   std::optional<ag::Column> marker(const std::string& m) const {
@@ -76,8 +85,8 @@ struct Run {
     }
     for (const auto& r : refs) {
       auto p = pops.find(r);
-      if (p == pops.end() || ag::count(p->second) < tmpl.min_reference_events) continue;
-      auto q = ag::quantile(*c, p->second, tmpl.positivity_percentile / 100.0);
+      if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
+      auto q = ag::quantile_at(*c, members_of(r), tmpl.positivity_percentile / 100.0);
       if (q) return std::pair{*q, r + " p" + fmt(tmpl.positivity_percentile, 1)};
     }
     return std::nullopt;
@@ -103,8 +112,8 @@ struct Run {
     std::optional<double> best;
     for (const auto& r : refs) {
       auto p = pops.find(r);
-      if (p == pops.end() || ag::count(p->second) < tmpl.min_reference_events) continue;
-      auto q = ag::quantile(*c, p->second, percentile / 100.0);
+      if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
+      auto q = ag::quantile_at(*c, members_of(r), percentile / 100.0);
       if (q && (!best || *q > *best)) best = q;
     }
     return best;
@@ -227,7 +236,7 @@ struct Run {
         // Clearly positive: beyond the limit by the first reference's spread (limit - median).
         double spread = 0;
         if (auto p = refs.empty() ? pops.end() : pops.find(refs.front()); p != pops.end())
-          if (auto med = ag::median(*c, p->second)) spread = std::max(0.0, *t - *med);
+          if (auto med = ag::median_at(*c, members_of(p->first))) spread = std::max(0.0, *t - *med);
         clear_thr.push_back(*t + spread);
       }
       if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
@@ -274,7 +283,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = ag::median(*c, ref->second).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = ag::median_at(*c, members_of(ref->first)).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -286,7 +295,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = ag::median(*c, ref->second).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = ag::median_at(*c, members_of(ref->first)).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -315,17 +324,18 @@ struct Run {
       o.stage_one_cd45_margin = num("stage_one_cd45_margin", o.stage_one_cd45_margin);
       // Scatter limits from a reference population the template names (when the channel is in
       // the file and the population holds enough events).
-      auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel) -> const ag::Mask* {
-        if (!s.words.count(key) || !channel) return nullptr;
-        const auto ref = pops.find(s.words.at(key));
-        return ref != pops.end() && ag::count(ref->second) >= tmpl.min_reference_events ? &ref->second : nullptr;
+      auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel)
+          -> const std::vector<std::size_t>* {
+        if (!s.words.count(key) || !channel || !pops.count(s.words.at(key))) return nullptr;
+        const auto& ref = members_of(s.words.at(key));
+        return ref.size() >= tmpl.min_reference_events ? &ref : nullptr;
       };
       if (const auto* ref = scatter_reference("side_scatter_below", panel.ssc_a))
-        o.max_side_scatter = ag::median(col(*panel.ssc_a), *ref).value_or(o.max_side_scatter);
+        o.max_side_scatter = ag::median_at(col(*panel.ssc_a), *ref).value_or(o.max_side_scatter);
       // Blasts are not smaller than lymphocytes: dead cells (shrunken, binding antibodies
       // non-specifically) are, and they would otherwise pass as rare CD19+ CD34+ events.
       if (const auto* ref = scatter_reference("forward_scatter_above", panel.fsc_a))
-        o.min_forward_scatter = ag::quantile(col(*panel.fsc_a), *ref, 0.05).value_or(o.min_forward_scatter);
+        o.min_forward_scatter = ag::quantile_at(col(*panel.fsc_a), *ref, 0.05).value_or(o.min_forward_scatter);
       o.diagnostics = std::getenv("MRDFLOW_DFN_DEBUG") != nullptr;  // developer diagnostics (analysis-eval)
       dfn = ag::find_blasts(feats, parent, o);
       for (auto& note : dfn->notes) out.warnings.push_back(note);
@@ -421,7 +431,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     const Prepared prep = prepare_events(data, panel, options.threads, &timer);
     for (auto& note : prep.notes) out.warnings.push_back(note);
 
-    Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}};
+    Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}, {}};
     run.pops["all"] = ag::Mask(data.events.events(), 1);
     out.populations.push_back({"all", std::nullopt, out.events_total, 100.0});
     for (const auto& step : tmpl.steps) {
@@ -444,6 +454,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
         rows_by_value("comp", run.dfn->component_of, 64);
       }
       run.pops[step.name] = std::move(m);
+      run.member_index.erase(step.name);
       timer.mark(step.name);
     }
 
@@ -469,8 +480,8 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     }
 
     // Antigen expression on the blasts.
-    const ag::Mask* blasts = run.pops.count("blasts") ? &run.pops.at("blasts") : nullptr;
-    const std::size_t n_blasts = blasts ? ag::count(*blasts) : 0;
+    const std::vector<std::size_t>* blasts = run.pops.count("blasts") ? &run.members_of("blasts") : nullptr;
+    const std::size_t n_blasts = blasts ? blasts->size() : 0;
     for (const auto& m : tmpl.antigens) {
       auto c = run.marker(m);
       if (!c || !blasts || n_blasts == 0) continue;
@@ -485,23 +496,23 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       // population; bright markers on the blasts spread into this channel after compensation
       // more than they do on the reference cells, so its own mirrored spread bounds the
       // negatives too (a partly positive population keeps its positives above that).
-      if (auto mir = ag::mirrored_upper_limit(ag::gather(*c, *blasts), tmpl.positivity_percentile / 100.0);
+      if (auto mir = ag::mirrored_upper_limit(ag::gather_at(*c, *blasts), tmpl.positivity_percentile / 100.0);
           mir && mir->mode < a.threshold && mir->limit > a.threshold) {
         a.threshold = mir->limit;
         a.threshold_source = lim->second + "; blasts' own negative spread (mirrored p" +
                              fmt(tmpl.positivity_percentile, 1) + ")";
       }
-      for (std::size_t i = 0; i < c->size(); ++i) a.positive_events += (*blasts)[i] && (*c)[i] > a.threshold;
+      for (const std::size_t i : *blasts) a.positive_events += i < c->size() && (*c)[i] > a.threshold;
       a.percent_positive = 100.0 * static_cast<double>(a.positive_events) / static_cast<double>(a.events);
       auto [lo, hi] = ag::wilson95_percent(a.positive_events, a.events);
       a.ci95 = {lo, hi};
       const std::size_t col = panel.markers.at(m);
-      const double med_t = ag::median(*c, *blasts).value_or(0);
+      const double med_t = ag::median_at(*c, *blasts).value_or(0);
       a.median_intensity = prep.to_linear(col, med_t);
       // Reference median for the MFI ratio: the population the threshold came from.
       std::string ref_name = lim->second.substr(0, lim->second.find(' '));
       if (run.pops.count(ref_name)) {
-        const double ref_lin = prep.to_linear(col, ag::median(*c, run.pops.at(ref_name)).value_or(0));
+        const double ref_lin = prep.to_linear(col, ag::median_at(*c, run.members_of(ref_name)).value_or(0));
         if (ref_lin > 0) a.mfi_ratio = a.median_intensity / ref_lin;
       }
       a.dim = a.percent_positive >= 50.0 && a.mfi_ratio && *a.mfi_ratio < tmpl.dim_mfi_ratio;

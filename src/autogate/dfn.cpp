@@ -31,15 +31,19 @@ double normal_upper_z(double p) {
 struct Standardized {
   std::size_t d = 0;
   std::vector<double> centre, scale;
-  // Adds a dimension: centred on the median of the masked values, scaled by their MAD (at least
-  // a tenth of their 5-95% spread).
-  void add(Column values, const Mask& mask) {
-    auto v = gather(values, mask);
-    const auto mm = median_mad(v);  // (works on its own copy)
-    const double spread = quantile_inplace(v, 0.95).value_or(1) - quantile_inplace(v, 0.05).value_or(0);
-    centre.push_back(mm ? mm->median : 0);
-    scale.push_back(std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6}));
-    ++d;
+  // One dimension per feature: centred on the median of its masked values, scaled by their MAD
+  // (at least a tenth of their 5-95% spread). Features are independent selections over the
+  // whole B lineage, so they run on the thread budget.
+  template <class Features>
+  Standardized(const Features& features, const Mask& mask)
+      : d(features.size()), centre(features.size()), scale(features.size()) {
+    parallel_for(d, mask.size() >= 20000, [&](std::size_t a) {
+      auto v = gather(features[a].values, mask);
+      const auto mm = median_mad(v);  // (works on its own copy)
+      const double spread = quantile_inplace(v, 0.95).value_or(1) - quantile_inplace(v, 0.05).value_or(0);
+      centre[a] = mm ? mm->median : 0;
+      scale[a] = std::max({mm ? mm->mad : 0.0, 0.1 * spread, 1e-6});
+    });
   }
   void row(const std::vector<DfnFeature>& f, std::size_t i, double* out) const {
     for (std::size_t a = 0; a < d; ++a) out[a] = (f[a].values[i] - centre[a]) / scale[a];
@@ -237,8 +241,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
     r.notes.push_back(std::move(t));
   }
   // Robust standardisation over the B lineage.
-  Standardized st;
-  for (const auto& feat : f) st.add(feat.values, b_lineage);
+  const Standardized st(f, b_lineage);
   // Runs fn(event, row buffer) for every B-lineage event; per-event work only, so the result
   // does not depend on the thread count (threads only for large B lineages).
   auto for_each_event = [&](const auto& fn) {
@@ -1009,8 +1012,7 @@ DfnResult find_blasts_among(const std::vector<DfnFeature>& features, const Mask&
   // The B-lineage events each piece holds: normal pieces' standardised rows (for their robust
   // refit), and off-pathway pieces' rows with the lineage markers (CD19, CD22), standardised
   // likewise, as further dimensions (d + lineage.size() per row) for their split below.
-  Standardized lineage_st;
-  for (const auto& lf : lineage) lineage_st.add(lf.values, b_lineage);
+  const Standardized lineage_st(lineage, b_lineage);
   const std::size_t de = d + lineage.size();
   // Clearly B lineage: some lineage marker (CD19 or CD22) beyond its clear limit (true when no
   // lineage marker has a limit).
@@ -2395,11 +2397,11 @@ DfnResult find_blasts(const std::vector<DfnFeature>& features, const Mask& b_lin
   const std::size_t nb = event_number.size();
   std::vector<std::vector<double>> columns(features.size(), std::vector<double>(nb));
   std::vector<DfnFeature> compact = features;
-  for (std::size_t k = 0; k < features.size(); ++k) {
+  parallel_for(features.size(), nb >= 20000, [&](std::size_t k) {
     const Column from = features[k].values;
     for (std::size_t j = 0; j < nb; ++j) columns[k][j] = from[event_number[j]];
-    compact[k].values = columns[k];
-  }
+  });
+  for (std::size_t k = 0; k < features.size(); ++k) compact[k].values = columns[k];
   DfnResult r = find_blasts_among(compact, Mask(nb, 1), event_number, opt);
   const std::size_t n_all = b_lineage.size();
   r.blasts = spread(r.blasts, event_number, n_all);

@@ -48,6 +48,18 @@ std::vector<double> gather(Column column, const Mask& mask) {
   return v;
 }
 
+std::vector<double> gather_at(Column column, std::span<const std::size_t> events) {
+  std::vector<double> v(events.size());
+  std::size_t j = 0;
+  for (const std::size_t i : events) {
+    const double x = i < column.size() ? column[i] : NAN;
+    v[j] = x;
+    j += static_cast<std::size_t>(std::isfinite(x));
+  }
+  v.resize(j);
+  return v;
+}
+
 namespace {
 
 constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through a histogram
@@ -292,6 +304,15 @@ std::optional<double> quantile(Column column, const Mask& mask, double q) {
 }
 
 std::optional<double> median(Column column, const Mask& mask) { return quantile(column, mask, 0.5); }
+
+std::optional<double> quantile_at(Column column, std::span<const std::size_t> events, double q) {
+  auto v = gather_at(column, events);
+  return quantile_inplace(v, q);
+}
+
+std::optional<double> median_at(Column column, std::span<const std::size_t> events) {
+  return quantile_at(column, events, 0.5);
+}
 
 std::optional<MedianMad> median_mad(std::vector<double> values) {
   auto med = quantile_inplace(values, 0.5);

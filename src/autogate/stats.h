@@ -14,6 +14,10 @@ namespace mrdflow::autogate {
 
 // Values of `column` at the members of `mask` (all events when mask is empty), finite only.
 std::vector<double> gather(Column column, const Mask& mask);
+// The same values in the same order from a population's member indices (ascending, e.g.
+// members(mask)): reads only the members, not every event of the sample, so a small reference
+// population (T cells, blasts) used for many markers costs its own size per marker.
+std::vector<double> gather_at(Column column, std::span<const std::size_t> events);
 
 // q in [0,1]; linear interpolation between order statistics. Empty input -> nullopt.
 // Reorders `values` (selection, not a full sort).
@@ -48,6 +52,8 @@ std::vector<std::optional<double>> quantiles_of(Column column, const Mask& mask,
                                                 const ValueRange& values);
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
+std::optional<double> quantile_at(Column column, std::span<const std::size_t> events, double q);
+std::optional<double> median_at(Column column, std::span<const std::size_t> events);
 
 struct MedianMad {
   double median = 0, mad = 0;  // mad scaled by 1.4826 (consistent with the SD under normality)

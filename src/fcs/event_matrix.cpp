@@ -34,10 +34,13 @@ std::unique_ptr<double[], EventStorageDeleter> allocate(std::size_t count) {
     // paravirtualised VM than taking the first-touch faults one by one from the decode loop.
     // Older kernels lack MADV_POPULATE_WRITE (EINVAL); pages are then faulted in on first touch.
     // In parallel from 16 MB: reading the 1M-event bench sample (a 120 MB matrix, 60 slices)
-    // took 0.06-0.18 s with one thread populating, 0.06-0.11 s with two (5 paired runs).
+    // took 0.06-0.18 s with one thread populating, 0.06-0.11 s with two (5 paired runs). Slices
+    // are handed out one at a time: a slice's cost varies by tens of times on this VM (memory the
+    // host has not backed yet), and a static half each left one thread waiting on the other for
+    // up to 80 ms.
     const auto slices = static_cast<std::int64_t>(mapped / kHugePage);
     auto* base = static_cast<std::byte*>(p);
-#pragma omp parallel for schedule(static) if (slices >= 8)
+#pragma omp parallel for schedule(dynamic, 1) if (slices >= 8)
     for (std::int64_t i = 0; i < slices; ++i)
       ::madvise(base + static_cast<std::size_t>(i) * kHugePage, kHugePage, kMadvPopulateWrite);
     return {static_cast<double*>(p), EventStorageDeleter{mapped}};

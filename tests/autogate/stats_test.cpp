@@ -25,6 +25,38 @@ TEST(Stats, QuantileRespectsMaskAndSkipsNaN) {
   EXPECT_DOUBLE_EQ(*median(col, m), 20.0);
 }
 
+TEST(Stats, GatherAtMembersEqualsGatherByMask) {
+  // The member-index path reads only the members; it must give the same values in the same
+  // order (non-finite values left out, members beyond the column ignored).
+  std::mt19937 rng(5);
+  std::vector<double> col(1003);
+  for (auto& x : col) x = std::uniform_real_distribution<double>(-5, 5)(rng);
+  col[7] = NAN, col[500] = INFINITY;
+  Mask m(col.size() + 4);
+  for (auto& b : m) b = rng() % 3 == 0;
+  m[7] = m[500] = m[1004] = 1;
+  const auto idx = members(m);
+  EXPECT_EQ(gather_at(col, idx), gather(col, m));
+  EXPECT_EQ(*quantile_at(col, idx, 0.9), *quantile(col, m, 0.9));
+  EXPECT_EQ(*median_at(col, idx), *median(col, m));
+  EXPECT_FALSE(median_at(col, std::vector<std::size_t>{7}));
+}
+
+TEST(Stats, MaskCountAndAndWordWise) {
+  // Eight bytes per step plus a tail: any length, any byte values, same as byte by byte.
+  std::mt19937 rng(9);
+  for (std::size_t n : {0, 1, 7, 8, 9, 63, 64, 1001}) {
+    Mask a(n), b(n);
+    for (auto& x : a) x = static_cast<std::uint8_t>(rng() % 4 == 0 ? 255 : rng() % 2);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng() % 2);
+    std::size_t expect = 0;
+    Mask both(n);
+    for (std::size_t i = 0; i < n; ++i) expect += a[i], both[i] = a[i] & b[i];
+    EXPECT_EQ(count(a), expect) << n;
+    EXPECT_EQ(mask_and(a, b), both) << n;
+  }
+}
+
 TEST(Stats, WilsonIntervalMatchesReference) {
   // Wilson 95% for 10/100: 5.52% - 17.44% (standard tables).
   auto [lo, hi] = wilson95_percent(10, 100);
