@@ -24,6 +24,22 @@ std::vector<bool> outlying(const std::vector<double>& stat, double limit, double
   return out;
 }
 
+// Windows expected to hold a channel's 95th and 5th percentiles (of its finite values among
+// the n events of `in`): the 94th-96th and 4th-6th percentiles of a strided sample of about
+// 10,000 values, i.e. about 4.5 sampling SDs of the rank either way (at least 1 point of
+// percentile). Too small a sample gives no windows, and the quantiles come from the full passes.
+WindowedQuantiles central_windows(Column sig, const Mask& in, std::size_t n) {
+  const std::vector<double> qs{0.95, 0.05};
+  std::vector<double> sample;
+  const std::size_t stride = std::max<std::size_t>(1, sig.size() / 10000);
+  for (std::size_t i = 0; i < sig.size() && i < in.size(); i += stride)
+    if (in[i] && std::isfinite(sig[i])) sample.push_back(sig[i]);
+  if (sample.size() < 2000) return {qs, {}, 0};
+  const double margin = std::max(0.01, 4.5 * std::sqrt(0.95 * 0.05 / static_cast<double>(sample.size())));
+  const auto e = quantiles_inplace(sample, {0.95 + margin, 0.95 - margin, 0.05 + margin, 0.05 - margin});
+  return {qs, {{*e[1], *e[0]}, {*e[3], *e[2]}}, n / 4 + 1024};
+}
+
 }  // namespace
 
 TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
@@ -123,18 +139,26 @@ TimeQcResult time_qc(Column time, const std::vector<Column>& signals,
       // back; on this 2-core VM the channel loop is bound by memory traffic).
       std::vector<double> stat(bins, NAN);
       ValueRange finite;
+      // Floor of the spread below: the channel's exact 95th and 5th percentiles. The values near
+      // them are collected during this pass (windows from a strided sample), which spares two
+      // more passes over the whole channel; a window that misses falls back to those passes.
+      WindowedQuantiles central = central_windows(sig, in, n);
       for (std::size_t b = 0; b < bins; ++b) {
         bin_values.clear();
         for (std::size_t j = start[b]; j < start[b + 1]; ++j) {
           const double x = sig[order[j]];
           if (std::isfinite(x)) bin_values.push_back(x);
         }
-        finite += value_range(bin_values);
-        if (bin_values.size() >= opt.min_events_per_bin) stat[b] = *trimmed_mean_of(bin_values, 0.1, selection);
+        const ValueRange range = value_range(bin_values);
+        finite += range;
+        central.add(bin_values);
+        if (bin_values.size() >= opt.min_events_per_bin)
+          stat[b] = *trimmed_mean_of(bin_values, 0.1, selection, range);
       }
       // Floor: 1% of the channel's central spread, so quantised or constant channels do not
       // turn sampling noise into outliers.
-      const auto q = quantiles_of(sig, in, {0.95, 0.05}, finite);
+      auto windowed = central.quantiles();
+      const auto q = windowed ? *windowed : quantiles_of(sig, in, {0.95, 0.05}, finite);
       const double spread = q[0].value_or(0) - q[1].value_or(0);
       signal_outlying[static_cast<std::size_t>(si)] = outlying(stat, opt.mad_limit, std::max(0.01 * spread, 1e-12));
     }

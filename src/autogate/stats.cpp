@@ -1,7 +1,9 @@
 #include "autogate/stats.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 
 namespace mrdflow::autogate {
 
@@ -65,22 +67,30 @@ namespace {
 constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through a histogram
 
 // Smallest and largest of finite values (v not empty), in four independent min/max chains: a
-// single chain waits on each comparison, and this pass opened every histogram selection.
+// single chain waits on each comparison, and this pass opened every histogram selection. The
+// chains are two 2-double vectors (SSE2 registers; as an array they lived on the stack, each
+// step a store and a reload); chain l still takes values l, l + 4, ... and the chains combine
+// in the same tree.
 std::pair<double, double> range_of(std::span<const double> v) {
-  double lo[4] = {v[0], v[0], v[0], v[0]}, hi[4] = {v[0], v[0], v[0], v[0]};
+  typedef double Lanes2 __attribute__((vector_size(16)));
+  Lanes2 lo01 = {v[0], v[0]}, lo23 = lo01, hi01 = lo01, hi23 = lo01;
   const std::size_t n = v.size();
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (std::size_t l = 0; l < 4; ++l) {
-      lo[l] = std::min(lo[l], v[i + l]);
-      hi[l] = std::max(hi[l], v[i + l]);
-    }
-  for (; i < n; ++i) {
-    lo[0] = std::min(lo[0], v[i]);
-    hi[0] = std::max(hi[0], v[i]);
+  for (; i + 4 <= n; i += 4) {
+    Lanes2 x01, x23;
+    std::memcpy(&x01, &v[i], sizeof x01);
+    std::memcpy(&x23, &v[i + 2], sizeof x23);
+    lo01 = x01 < lo01 ? x01 : lo01;  // std::min(lo, x), lane by lane
+    lo23 = x23 < lo23 ? x23 : lo23;
+    hi01 = hi01 < x01 ? x01 : hi01;  // std::max(hi, x)
+    hi23 = hi23 < x23 ? x23 : hi23;
   }
-  return {std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
-          std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
+  for (; i < n; ++i) {
+    lo01[0] = std::min(lo01[0], v[i]);
+    hi01[0] = std::max(hi01[0], v[i]);
+  }
+  return {std::min(std::min(lo01[0], lo01[1]), std::min(lo23[0], lo23[1])),
+          std::max(std::max(hi01[0], hi01[1]), std::max(hi23[0], hi23[1]))};
 }
 
 // Exact quantiles (same definition and numbers as the selection below) of n finite values in
@@ -246,6 +256,12 @@ std::vector<std::optional<double>> quantiles_of(Column column, const Mask& mask,
 }
 
 std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, SelectionScratch& scratch) {
+  if (v.empty()) return std::nullopt;
+  return trimmed_mean_of(v, trim, scratch, value_range(v));
+}
+
+std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, SelectionScratch& scratch,
+                                      const ValueRange& range) {
   const std::size_t n = v.size();
   if (n == 0) return std::nullopt;
   const std::size_t cut = std::min(static_cast<std::size_t>(std::clamp(trim, 0.0, 0.5) * static_cast<double>(n)), (n - 1) / 2);
@@ -261,7 +277,7 @@ std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, Se
   };
   constexpr std::size_t kDirect = 64;  // below this, sort a copy
   if (n <= kDirect) return sort_a_copy();
-  const auto [lo, hi] = range_of(v);
+  const double lo = range.lo, hi = range.hi;
   if (!(hi > lo)) return lo;  // all equal
   // A range wider than a double holds (finite values near +-1.8e308, as a hostile float64 FCS
   // file may carry) has no bucket scale: sort instead.
@@ -286,8 +302,12 @@ std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, Se
   picked.clear();
   for (double x : v) {
     const std::size_t bx = bucket_of(x);
-    if (bx > first_bucket && bx < last_bucket) sum += x;
-    else if (bx == first_bucket || bx == last_bucket) picked.push_back(x);
+    // Without a branch (which of the kept, trimmed and boundary values comes next is random):
+    // x or -0.0 chosen through a bit mask, and adding -0.0 leaves any sum exactly as it is, +0.0
+    // and -0.0 included. (A plain `? x : -0.0` is compiled back into a branch.)
+    const auto keep = std::uint64_t{0} - static_cast<std::uint64_t>(bx > first_bucket && bx < last_bucket);
+    sum += std::bit_cast<double>((std::bit_cast<std::uint64_t>(x) & keep) | (std::uint64_t{1} << 63 & ~keep));
+    if (bx == first_bucket || bx == last_bucket) picked.push_back(x);
   }
   std::sort(picked.begin(), picked.end());
   const std::size_t in_first = counts[first_bucket];
@@ -296,6 +316,71 @@ std::optional<double> trimmed_mean_of(std::span<const double> v, double trim, Se
     if (rank >= first && rank <= last) sum += picked[j];
   }
   return sum / kept;
+}
+
+WindowedQuantiles::WindowedQuantiles(std::vector<double> qs, std::vector<Window> windows, std::size_t max_collected)
+    : qs_(std::move(qs)), max_collected_(max_collected) {
+  for (const auto& w : windows) collected_.push_back({w, 0, {}});
+  if (collected_.size() != qs_.size()) overflowed_ = true;  // no window for some quantile
+}
+
+void WindowedQuantiles::add(std::span<const double> v) {
+  n_ += v.size();
+  if (overflowed_) return;
+  typedef double Lanes2 __attribute__((vector_size(16)));
+  typedef long long Flags2 __attribute__((vector_size(16)));  // comparison lanes: 0 or -1
+  for (auto& c : collected_) {
+    // The count below a window is a sum of comparisons, two values per step; the few values
+    // inside (a window holds about 2% of them) are taken on a branch that is almost never taken.
+    const double lo = c.window.lo, hi = c.window.hi;
+    Flags2 minus_below = {0, 0};
+    std::size_t i = 0;
+    for (; i + 4 <= v.size(); i += 4) {
+      Lanes2 x01, x23;
+      std::memcpy(&x01, &v[i], sizeof x01);
+      std::memcpy(&x23, &v[i + 2], sizeof x23);
+      minus_below += (x01 < lo) + (x23 < lo);
+      const Flags2 in01 = (x01 >= lo) & (x01 <= hi), in23 = (x23 >= lo) & (x23 <= hi);
+      const Flags2 any = in01 | in23;
+      if ((any[0] | any[1]) != 0) [[unlikely]] {
+        for (std::size_t e = i; e < i + 4; ++e)
+          if ((v[e] >= lo) & (v[e] <= hi)) c.inside.push_back(v[e]);
+      }
+    }
+    std::size_t below = static_cast<std::size_t>(-(minus_below[0] + minus_below[1]));
+    for (; i < v.size(); ++i) {
+      below += static_cast<std::size_t>(v[i] < lo);
+      if ((v[i] >= lo) & (v[i] <= hi)) c.inside.push_back(v[i]);
+    }
+    c.below += below;
+    if (c.inside.size() > max_collected_) {
+      overflowed_ = true;
+      for (auto& d : collected_) d.inside = {};
+      return;
+    }
+  }
+}
+
+std::optional<std::vector<std::optional<double>>> WindowedQuantiles::quantiles() {
+  std::vector<std::optional<double>> out(qs_.size());
+  if (overflowed_) return std::nullopt;
+  if (n_ == 0) return out;
+  for (std::size_t j = 0; j < qs_.size(); ++j) {
+    auto& c = collected_[j];
+    // Order statistics k and k + 1 (as quantiles_inplace), ranks within the window from 0.
+    const double pos = std::clamp(qs_[j], 0.0, 1.0) * static_cast<double>(n_ - 1);
+    const auto k = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t last = k + 1 < n_ ? k + 1 : k;
+    if (k < c.below || last >= c.below + c.inside.size()) return std::nullopt;
+    const auto first = c.inside.begin();
+    const auto at = first + static_cast<std::ptrdiff_t>(k - c.below);
+    std::nth_element(first, at, c.inside.end());
+    const double a = *at;
+    if (last == k) { out[j] = a; continue; }
+    const double b = *std::min_element(at + 1, c.inside.end());
+    out[j] = a + (pos - static_cast<double>(k)) * (b - a);
+  }
+  return out;
 }
 
 std::optional<double> quantile(Column column, const Mask& mask, double q) {

@@ -44,12 +44,41 @@ struct ValueRange {
   ValueRange& operator+=(const ValueRange& other);
 };
 ValueRange value_range(std::span<const double> finite_values);
+// The same with the values' range already taken (`range` = value_range(values)).
+std::optional<double> trimmed_mean_of(std::span<const double> values, double trim, SelectionScratch& scratch,
+                                      const ValueRange& range);
 // quantiles_inplace(gather(column, mask), qs) without copying the values: `values` must be the
 // count and range of exactly those values (e.g. from a pass the caller makes over them anyway).
 // Large sets are selected through a histogram in two passes over the column; small ones, and
 // ranges no double holds, are gathered and selected.
 std::vector<std::optional<double>> quantiles_of(Column column, const Mask& mask, std::vector<double> qs,
                                                 const ValueRange& values);
+// Exact quantiles of finite values that arrive in parts (e.g. bin by bin), without keeping
+// them all: each quantile's order statistics are expected inside a window of values (an
+// estimate from a sample, widened), and each part's values below a window are counted and
+// those inside collected. quantiles() then gives exactly quantiles_inplace of all the values
+// added, or nullopt when an order statistic fell outside its window or a window collected more
+// than `max_collected` values (the caller then selects another way).
+class WindowedQuantiles {
+ public:
+  struct Window {
+    double lo = 0, hi = 0;  // values in [lo, hi] are collected
+  };
+  WindowedQuantiles(std::vector<double> qs, std::vector<Window> windows, std::size_t max_collected);
+  void add(std::span<const double> finite_values);
+  std::optional<std::vector<std::optional<double>>> quantiles();
+
+ private:
+  struct Collected {
+    Window window;
+    std::size_t below = 0;
+    std::vector<double> inside;
+  };
+  std::vector<double> qs_;
+  std::vector<Collected> collected_;
+  std::size_t max_collected_ = 0, n_ = 0;
+  bool overflowed_ = false;
+};
 std::optional<double> quantile(Column column, const Mask& mask, double q);
 std::optional<double> median(Column column, const Mask& mask);
 std::optional<double> quantile_at(Column column, std::span<const std::size_t> events, double q);

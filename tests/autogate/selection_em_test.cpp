@@ -126,6 +126,93 @@ TEST(Selection, MaskedQuantilesWithoutCopyEqualGatheredSelection) {
   EXPECT_EQ(value_range({}).n, 0u);
 }
 
+TEST(Selection, WindowedQuantilesEqualSelectionOrDecline) {
+  // The time QC collects the values near a channel's 95th and 5th percentiles bin by bin, in
+  // windows set from a sample. Whenever every order statistic needed fell inside its window the
+  // result has the bits of quantiles_inplace over all the values; otherwise (a window that
+  // misses, one that overflows its limit) there is no result, never a wrong one.
+  std::mt19937_64 rng(37);
+  const std::vector<double> qs{0.95, 0.05};
+  int exact = 0, declined = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t n = trial % 50 == 0 ? 0 : 1 + rng() % 30000;
+    std::normal_distribution<double> g(static_cast<double>(rng() % 5), 1.0 + static_cast<double>(rng() % 3));
+    std::vector<double> v(n);
+    for (auto& x : v) {
+      x = g(rng);
+      if (trial % 4 == 1) x = std::round(x * 2) / 2;  // ties, possibly at a window's edge
+      if (trial % 9 == 4) x = 1.5;                     // constant
+    }
+    // Windows: from the true quantiles, shifted and widened at random, so that some miss.
+    std::vector<double> work = v;
+    const auto truth = quantiles_inplace(work, {0.97, 0.93, 0.07, 0.03});
+    std::vector<WindowedQuantiles::Window> windows;
+    if (n > 0) {
+      const double shift = (static_cast<double>(rng() % 5) - 2.0) * 0.5;
+      windows = {{*truth[1] + shift, *truth[0] + shift}, {*truth[3] + shift, *truth[2] + shift}};
+    } else {
+      windows = {{0, 1}, {0, 1}};
+    }
+    const std::size_t limit = trial % 7 == 3 ? n / 100 : n;
+    WindowedQuantiles central(qs, windows, limit);
+    for (std::size_t begin = 0; begin < n;) {  // parts of uneven length, as bins are
+      const std::size_t len = std::min(n - begin, std::size_t{1} + rng() % 3000);
+      central.add(std::span<const double>(v).subspan(begin, len));
+      begin += len;
+    }
+    work = v;
+    const auto want = quantiles_inplace(work, qs);
+    const auto got = central.quantiles();
+    if (!got) {
+      ++declined;
+      continue;
+    }
+    ++exact;
+    ASSERT_EQ(got->size(), qs.size());
+    for (std::size_t j = 0; j < qs.size(); ++j) {
+      ASSERT_EQ((*got)[j].has_value(), want[j].has_value());
+      if (want[j]) {
+        EXPECT_TRUE(same_bits(*(*got)[j], *want[j])) << "trial " << trial << " q " << qs[j];
+      }
+    }
+  }
+  EXPECT_GT(exact, 60) << exact << " exact, " << declined << " declined";
+  EXPECT_GT(declined, 20) << exact << " exact, " << declined << " declined";
+  // Edges: 0 .. 99, the 95th percentile interpolates order statistics 94 and 95. A window
+  // ending at 94 or starting at 95 misses one of them; [90, 95] holds both.
+  std::vector<double> ramp(100);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i);
+  const auto ramp_quantile = [&](double lo, double hi) {
+    WindowedQuantiles w({0.95}, {{lo, hi}}, 100);
+    w.add(ramp);
+    return w.quantiles();
+  };
+  EXPECT_FALSE(ramp_quantile(90, 94));
+  EXPECT_FALSE(ramp_quantile(95, 99));
+  const auto held = ramp_quantile(90, 95);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(same_bits(*(*held)[0], 94.0 + (0.95 * 99 - 94.0) * 1.0));
+  // A quantile without a window: no result.
+  WindowedQuantiles none(qs, {}, 100);
+  none.add(std::vector<double>{1, 2, 3});
+  EXPECT_FALSE(none.quantiles());
+}
+
+TEST(Selection, RangeOfEqualsMinMax) {
+  // The four min/max chains of the bin ranges against std::minmax_element, for every length
+  // modulo 4, with ties.
+  std::mt19937_64 rng(41);
+  for (std::size_t n = 1; n < 300; ++n) {
+    std::vector<double> v(n);
+    for (auto& x : v) x = static_cast<double>(static_cast<int>(rng() % 21) - 10) * 0.25;
+    const auto r = value_range(v);
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    ASSERT_EQ(r.n, n);
+    EXPECT_EQ(r.lo, *lo);
+    EXPECT_EQ(r.hi, *hi);
+  }
+}
+
 TEST(Gmm, ClassifyColumnsMatchesClassifyPerEvent) {
   // The blast step classifies events and takes their distances in blocks across events; it
   // must give each event the component classify() gives it, including events between
