@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "analysis/analysis.h"
 #include "analysis/markers.h"
@@ -19,6 +20,7 @@
 #include "autogate/dfn.h"
 #include "autogate/leukocytes.h"
 #include "autogate/parallel.h"
+#include "autogate/parallel_for.h"
 #include "autogate/qc.h"
 #include "autogate/scatter.h"
 #include "autogate/stats.h"
@@ -65,6 +67,39 @@ struct Run {
     return it->second;
   }
 
+  // Quantiles of a marker over a population's members, kept per (marker, population, q)
+  // until a step assigns the population: positivity limits and reference medians on the T
+  // cells are asked for by the B-lineage, blast and antigen steps alike, and each is a gather
+  // and a selection over the members. A kept value is the one a fresh computation would give.
+  mutable std::map<std::tuple<std::string, std::string, double>, std::optional<double>> member_quantiles;
+  std::optional<double> member_quantile(const std::string& m, ag::Column c, const std::string& pop, double q) const {
+    const auto key = std::tuple{m, pop, q};
+    if (auto it = member_quantiles.find(key); it != member_quantiles.end()) return it->second;
+    return member_quantiles.emplace(key, ag::quantile_at(c, members_of(pop), q)).first->second;
+  }
+  // Fills member_quantiles for several (marker, population) pairs and quantiles at once: one
+  // gather per pair, the pairs spread over the thread budget. quantiles_inplace gives the
+  // numbers of separate selections, so what is kept does not depend on this.
+  void prefetch_member_quantiles(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                 const std::vector<double>& qs) const {
+    std::vector<std::pair<ag::Column, const std::vector<std::size_t>*>> work;
+    for (const auto& [m, pop] : pairs) work.emplace_back(*marker(m), &members_of(pop));  // caches filled serially
+    std::vector<std::vector<std::optional<double>>> found(pairs.size());
+    ag::parallel_for(pairs.size(), true, [&](std::size_t j) {
+      auto v = ag::gather_at(work[j].first, *work[j].second);
+      found[j] = ag::quantiles_inplace(v, qs);
+    });
+    for (std::size_t j = 0; j < pairs.size(); ++j)
+      for (std::size_t k = 0; k < qs.size(); ++k)
+        member_quantiles.emplace(std::tuple{pairs[j].first, pairs[j].second, qs[k]}, found[j][k]);
+  }
+  // The reference negative_limit would use for a marker: the first with enough events.
+  std::optional<std::string> first_reference(const std::vector<std::string>& refs) const {
+    for (const auto& r : refs)
+      if (pops.count(r) && members_of(r).size() >= tmpl.min_reference_events) return r;
+    return std::nullopt;
+  }
+
   ag::Column col(std::size_t c) const { return data.events.column(c); }
   std::optional<ag::Column> marker(const std::string& m) const {
     auto it = panel.markers.find(m);
@@ -86,7 +121,7 @@ struct Run {
     for (const auto& r : refs) {
       auto p = pops.find(r);
       if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
-      auto q = ag::quantile_at(*c, members_of(r), tmpl.positivity_percentile / 100.0);
+      auto q = member_quantile(m, *c, r, tmpl.positivity_percentile / 100.0);
       if (q) return std::pair{*q, r + " p" + fmt(tmpl.positivity_percentile, 1)};
     }
     return std::nullopt;
@@ -113,7 +148,7 @@ struct Run {
     for (const auto& r : refs) {
       auto p = pops.find(r);
       if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
-      auto q = ag::quantile_at(*c, members_of(r), percentile / 100.0);
+      auto q = member_quantile(m, *c, r, percentile / 100.0);
       if (q && (!best || *q > *best)) best = q;
     }
     return best;
@@ -224,6 +259,22 @@ struct Run {
       std::vector<ag::Column> cols;
       std::vector<double> thr, clear_thr;
       const double pct = num("percentile", tmpl.positivity_percentile);
+      {
+        // The limits and medians below, in parallel (then found kept).
+        std::vector<std::string> sources = s.lists.count("lineage_references") ? s.lists.at("lineage_references")
+                                                                              : std::vector<std::string>{};
+        if (auto r = first_reference(refs)) sources.push_back(*r);
+        if (!refs.empty()) sources.push_back(refs.front());
+        std::sort(sources.begin(), sources.end());
+        sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+        std::vector<std::pair<std::string, std::string>> pairs;
+        for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{})
+          for (const auto& r : sources)
+            if (marker(m) && pops.count(r) && members_of(r).size() >= tmpl.min_reference_events &&
+                !member_quantiles.count(std::tuple{m, r, pct / 100.0}))
+              pairs.emplace_back(m, r);
+        prefetch_member_quantiles(pairs, {pct / 100.0, 0.5});
+      }
       for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{}) {
         auto c = marker(m);
         if (!c) continue;
@@ -236,7 +287,7 @@ struct Run {
         // Clearly positive: beyond the limit by the first reference's spread (limit - median).
         double spread = 0;
         if (auto p = refs.empty() ? pops.end() : pops.find(refs.front()); p != pops.end())
-          if (auto med = ag::median_at(*c, members_of(p->first))) spread = std::max(0.0, *t - *med);
+          if (auto med = member_quantile(m, *c, p->first, 0.5)) spread = std::max(0.0, *t - *med);
         clear_thr.push_back(*t + spread);
       }
       if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
@@ -245,17 +296,25 @@ struct Run {
       // Bright events of another lineage's marker leave the B lineage; with `exclude_unless_b`
       // not when they are clearly B: leukaemic precursors often co-express myeloid antigens
       // (CD13, CD33), and those are the blasts, not myeloid cells.
-      for (const auto& [key, spare_b] : {std::pair{"exclude", false}, std::pair{"exclude_unless_b", true}}) {
-        for (const auto& m : s.lists.count(key) ? s.lists.at(key) : std::vector<std::string>{}) {
-          auto c = marker(m);
-          if (!c) continue;
-          double t;
-          if (splits.count(m)) t = splits.at(m);
-          else if (auto sp = ag::bimodal_split(ag::gather(*c, parent))) t = *sp;
-          else continue;
-          for (std::size_t i = 0; i < n(); ++i)
-            b[i] &= static_cast<std::uint8_t>((*c)[i] <= t || (spare_b && clearly_b[i]));
-        }
+      // Each marker's split first (in parallel: a gather of the parent and a histogram each),
+      // then the exclusions in the template's order.
+      struct Exclusion {
+        ag::Column values;
+        bool spare_b = false;
+        std::optional<double> split;
+      };
+      std::vector<Exclusion> exclusions;
+      for (const auto& [key, spare_b] : {std::pair{"exclude", false}, std::pair{"exclude_unless_b", true}})
+        for (const auto& m : s.lists.count(key) ? s.lists.at(key) : std::vector<std::string>{})
+          if (auto c = marker(m)) exclusions.push_back({*c, spare_b, splits.count(m) ? std::optional(splits.at(m)) : std::nullopt});
+      ag::parallel_for(exclusions.size(), true, [&](std::size_t j) {
+        if (!exclusions[j].split) exclusions[j].split = ag::bimodal_split(ag::gather(exclusions[j].values, parent));
+      });
+      for (const auto& e : exclusions) {
+        if (!e.split) continue;
+        const double t = *e.split;
+        for (std::size_t i = 0; i < n(); ++i)
+          b[i] &= static_cast<std::uint8_t>(e.values[i] <= t || (e.spare_b && clearly_b[i]));
       }
       return exclude_populations(std::move(b), s);
     }
@@ -265,6 +324,18 @@ struct Run {
         auto it = s.lists.find(key);
         return it != s.lists.end() && std::find(it->second.begin(), it->second.end(), m) != it->second.end();
       };
+      // Every modelled and lineage marker's positivity limit and median on its reference, in
+      // parallel (the loops below then find them kept).
+      if (const auto ref = first_reference(tmpl.positivity_references)) {
+        std::vector<std::pair<std::string, std::string>> pairs;
+        for (const char* key : {"markers", "lineage_markers"})
+          if (s.lists.count(key))
+            for (const auto& m : s.lists.at(key))
+              if (marker(m) && !tmpl.fixed_thresholds.count(m) &&
+                  !member_quantiles.count(std::tuple{m, *ref, tmpl.positivity_percentile / 100.0}))
+                pairs.emplace_back(m, *ref);
+        prefetch_member_quantiles(pairs, {tmpl.positivity_percentile / 100.0, 0.5});
+      }
       // One dimension per channel: a shared channel ("CD66c/CD123") names two template markers.
       std::set<std::size_t> modelled_channels;
       for (const auto& m : s.lists.count("markers") ? s.lists.at("markers") : std::vector<std::string>{}) {
@@ -283,7 +354,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = ag::median_at(*c, members_of(ref->first)).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = member_quantile(m, *c, ref->first, 0.5).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -295,7 +366,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = ag::median_at(*c, members_of(ref->first)).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = member_quantile(m, *c, ref->first, 0.5).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -431,7 +502,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
     const Prepared prep = prepare_events(data, panel, options.threads, &timer);
     for (auto& note : prep.notes) out.warnings.push_back(note);
 
-    Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}, {}};
+    Run run{tmpl, data, panel, prep, out, {}, {}, {}, {}, {}, {}};
     run.pops["all"] = ag::Mask(data.events.events(), 1);
     out.populations.push_back({"all", std::nullopt, out.events_total, 100.0});
     for (const auto& step : tmpl.steps) {
@@ -455,6 +526,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       }
       run.pops[step.name] = std::move(m);
       run.member_index.erase(step.name);
+      std::erase_if(run.member_quantiles, [&](const auto& kept) { return std::get<1>(kept.first) == step.name; });
       timer.mark(step.name);
     }
 
@@ -512,7 +584,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       // Reference median for the MFI ratio: the population the threshold came from.
       std::string ref_name = lim->second.substr(0, lim->second.find(' '));
       if (run.pops.count(ref_name)) {
-        const double ref_lin = prep.to_linear(col, ag::median_at(*c, run.members_of(ref_name)).value_or(0));
+        const double ref_lin = prep.to_linear(col, run.member_quantile(m, *c, ref_name, 0.5).value_or(0));
         if (ref_lin > 0) a.mfi_ratio = a.median_intensity / ref_lin;
       }
       a.dim = a.percent_positive >= 50.0 && a.mfi_ratio && *a.mfi_ratio < tmpl.dim_mfi_ratio;
