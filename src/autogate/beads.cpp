@@ -31,9 +31,7 @@ BeadGate find_counting_beads(const std::vector<Column>& fl, const Mask& in, cons
   });
   const std::size_t need = std::max(o.min_channels,
       static_cast<std::size_t>(std::ceil(o.channel_share * static_cast<double>(fl.size()))));
-  constexpr std::size_t kBlock = 1 << 16;
-  parallel_for((n + kBlock - 1) / kBlock, true, [&](std::size_t blk) {
-    const std::size_t begin = blk * kBlock, end = std::min(n, begin + kBlock);
+  for_each_block(n, [&](std::size_t begin, std::size_t end) {
     std::vector<std::uint8_t> hits(end - begin, 0);
     for (std::size_t c = 0; c < fl.size(); ++c) {
       const auto col = fl[c];

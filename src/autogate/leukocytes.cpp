@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autogate/parallel_for.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -53,16 +54,20 @@ LeukocyteGates gate_leukocytes(Column cd45, Column ssc, const Mask& nucleated) {
   }
   g.ssc_split = std::pow(10.0, split_log);
   g.granulocyte_split = std::pow(10.0, gran_log);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!nucleated[i]) continue;
-    g.low_ssc[i] = ssc[i] < g.ssc_split;
-    g.granulocytes[i] = ssc[i] >= g.granulocyte_split;
-  }
+  for_each_block(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!nucleated[i]) continue;
+      g.low_ssc[i] = ssc[i] < g.ssc_split;
+      g.granulocytes[i] = ssc[i] >= g.granulocyte_split;
+    }
+  });
   // Lymphocytes: the brightest CD45 mode among low-SSC events.
   auto c = gather(cd45, g.low_ssc);
   if (c.size() < 50) return g;
-  std::vector<double> ct = c;
-  const double clo = *quantile_inplace(ct, 0.001), chi = *quantile_inplace(ct, 0.999);
+  // Both tails in one selection (c is finite, gathered so): reorders c, whose order nothing
+  // below depends on.
+  const auto crange = quantiles_inplace(c, {0.001, 0.999});
+  const double clo = *crange[0], chi = *crange[1];
   Histogram hc = histogram(c, clo, chi + 1e-9, 200);
   smooth(hc, 2.0);
   auto pc = peaks(hc, 0.05, 0.3);
@@ -76,11 +81,13 @@ LeukocyteGates gate_leukocytes(Column cd45, Column ssc, const Mask& nucleated) {
   double low = m - 3 * sd;
   if (pc.size() >= 2) low = std::max(low, hc.center(valley_between(hc, pc[pc.size() - 2], bright)));
   g.cd45_lymph_low = low;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!nucleated[i]) continue;
-    g.lymphocytes[i] = g.low_ssc[i] && cd45[i] >= low;
-    g.monocytes[i] = !g.low_ssc[i] && !g.granulocytes[i] && cd45[i] >= low;
-  }
+  for_each_block(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!nucleated[i]) continue;
+      g.lymphocytes[i] = g.low_ssc[i] && cd45[i] >= low;
+      g.monocytes[i] = !g.low_ssc[i] && !g.granulocytes[i] && cd45[i] >= low;
+    }
+  });
   return g;
 }
 

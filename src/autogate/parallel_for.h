@@ -18,4 +18,14 @@ void parallel_for(std::size_t n, bool threaded, const Fn& fn) {
   for (std::ptrdiff_t i = 0; i < count; ++i) fn(static_cast<std::size_t>(i));
 }
 
+// Runs fn(begin, end) over [0, n) in blocks of 65,536 events, the blocks on the thread budget
+// when there are several: for per-event passes (each event's result its own), which then do not
+// depend on the thread count.
+template <class Fn>
+void for_each_block(std::size_t n, const Fn& fn) {
+  constexpr std::size_t kBlock = std::size_t{1} << 16;
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  parallel_for(blocks, blocks > 1, [&](std::size_t b) { fn(b * kBlock, std::min(n, (b + 1) * kBlock)); });
+}
+
 }  // namespace mrdflow::autogate

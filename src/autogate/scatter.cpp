@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "autogate/parallel_for.h"
 #include "autogate/stats.h"
 
 namespace mrdflow::autogate {
@@ -38,8 +39,9 @@ DebrisGate gate_debris(Column fsc, const Mask& in) {
     while (cut > 0 && h.counts[cut] > floor) --cut;
   }
   g.threshold = h.lo + static_cast<double>(cut) * h.width() + (g.debris_peak ? 0.5 * h.width() : 0.0);
-  for (std::size_t i = 0; i < fsc.size(); ++i)
-    g.cells[i] = static_cast<std::uint8_t>(in[i] && fsc[i] > g.threshold);
+  for_each_block(fsc.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) g.cells[i] = static_cast<std::uint8_t>(in[i] && fsc[i] > g.threshold);
+  });
   return g;
 }
 
@@ -56,11 +58,13 @@ SingletGate gate_singlets(Column area, Column height, const Mask& in, double k_l
   g.mad_ratio = std::max(mm->mad, 0.005 * std::abs(mm->median));
   g.low = g.median_ratio - k_low * g.mad_ratio;
   g.high = g.median_ratio + k_high * g.mad_ratio;
-  for (std::size_t i = 0; i < area.size(); ++i) {
-    if (!in[i]) continue;
-    const double r = area[i] > 0 ? height[i] / area[i] : -1.0;
-    g.singlets[i] = static_cast<std::uint8_t>(r >= g.low && r <= g.high);
-  }
+  for_each_block(area.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!in[i]) continue;
+      const double r = area[i] > 0 ? height[i] / area[i] : -1.0;
+      g.singlets[i] = static_cast<std::uint8_t>(r >= g.low && r <= g.high);
+    }
+  });
   return g;
 }
 
