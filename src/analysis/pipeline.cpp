@@ -72,31 +72,41 @@ struct Run {
   // cells are asked for by the B-lineage, blast and antigen steps alike, and each is a gather
   // and a selection over the members. A kept value is the one a fresh computation would give.
   mutable std::map<std::tuple<std::string, std::string, double>, std::optional<double>> member_quantiles;
-  std::optional<double> member_quantile(const std::string& m, ag::Column c, const std::string& pop, double q) const {
+  // (m must be a marker of the tube, pop a population.)
+  std::optional<double> member_quantile(const std::string& m, const std::string& pop, double q) const {
     const auto key = std::tuple{m, pop, q};
     if (auto it = member_quantiles.find(key); it != member_quantiles.end()) return it->second;
-    return member_quantiles.emplace(key, ag::quantile_at(c, members_of(pop), q)).first->second;
+    return member_quantiles.emplace(key, ag::quantile_at(*marker(m), members_of(pop), q)).first->second;
   }
-  // Fills member_quantiles for several (marker, population) pairs and quantiles at once: one
-  // gather per pair, the pairs spread over the thread budget. quantiles_inplace gives the
+  // Fills member_quantiles for (marker, population) pairs and several quantiles at once: one
+  // gather per pair, the pairs spread over the thread budget. Pairs whose marker is not in the
+  // tube, or whose quantiles are all kept already, are left out. quantiles_inplace gives the
   // numbers of separate selections, so what is kept does not depend on this.
   void prefetch_member_quantiles(const std::vector<std::pair<std::string, std::string>>& pairs,
                                  const std::vector<double>& qs) const {
+    std::vector<std::pair<std::string, std::string>> todo;
+    for (const auto& [m, pop] : pairs)
+      if (marker(m) && std::any_of(qs.begin(), qs.end(), [&](double q) { return !member_quantiles.count(std::tuple{m, pop, q}); }))
+        todo.emplace_back(m, pop);
     std::vector<std::pair<ag::Column, const std::vector<std::size_t>*>> work;
-    for (const auto& [m, pop] : pairs) work.emplace_back(*marker(m), &members_of(pop));  // caches filled serially
-    std::vector<std::vector<std::optional<double>>> found(pairs.size());
-    ag::parallel_for(pairs.size(), true, [&](std::size_t j) {
+    for (const auto& [m, pop] : todo) work.emplace_back(*marker(m), &members_of(pop));  // caches filled serially
+    std::vector<std::vector<std::optional<double>>> found(todo.size());
+    ag::parallel_for(todo.size(), true, [&](std::size_t j) {
       auto v = ag::gather_at(work[j].first, *work[j].second);
       found[j] = ag::quantiles_inplace(v, qs);
     });
-    for (std::size_t j = 0; j < pairs.size(); ++j)
+    for (std::size_t j = 0; j < todo.size(); ++j)
       for (std::size_t k = 0; k < qs.size(); ++k)
-        member_quantiles.emplace(std::tuple{pairs[j].first, pairs[j].second, qs[k]}, found[j][k]);
+        member_quantiles.emplace(std::tuple{todo[j].first, todo[j].second, qs[k]}, found[j][k]);
+  }
+  // A population that can serve as a reference: present, with enough events.
+  bool is_reference(const std::string& r) const {
+    return pops.count(r) && members_of(r).size() >= tmpl.min_reference_events;
   }
   // The reference negative_limit would use for a marker: the first with enough events.
   std::optional<std::string> first_reference(const std::vector<std::string>& refs) const {
     for (const auto& r : refs)
-      if (pops.count(r) && members_of(r).size() >= tmpl.min_reference_events) return r;
+      if (is_reference(r)) return r;
     return std::nullopt;
   }
 
@@ -119,9 +129,8 @@ struct Run {
       if (it != tmpl.fixed_thresholds.end()) return std::pair{it->second, std::string("template")};
     }
     for (const auto& r : refs) {
-      auto p = pops.find(r);
-      if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
-      auto q = member_quantile(m, *c, r, tmpl.positivity_percentile / 100.0);
+      if (!is_reference(r)) continue;
+      auto q = member_quantile(m, r, tmpl.positivity_percentile / 100.0);
       if (q) return std::pair{*q, r + " p" + fmt(tmpl.positivity_percentile, 1)};
     }
     return std::nullopt;
@@ -146,9 +155,8 @@ struct Run {
     if (!c) return std::nullopt;
     std::optional<double> best;
     for (const auto& r : refs) {
-      auto p = pops.find(r);
-      if (p == pops.end() || members_of(r).size() < tmpl.min_reference_events) continue;
-      auto q = member_quantile(m, *c, r, percentile / 100.0);
+      if (!is_reference(r)) continue;
+      auto q = member_quantile(m, r, percentile / 100.0);
       if (q && (!best || *q > *best)) best = q;
     }
     return best;
@@ -270,9 +278,7 @@ struct Run {
         std::vector<std::pair<std::string, std::string>> pairs;
         for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{})
           for (const auto& r : sources)
-            if (marker(m) && pops.count(r) && members_of(r).size() >= tmpl.min_reference_events &&
-                !member_quantiles.count(std::tuple{m, r, pct / 100.0}))
-              pairs.emplace_back(m, r);
+            if (is_reference(r)) pairs.emplace_back(m, r);
         prefetch_member_quantiles(pairs, {pct / 100.0, 0.5});
       }
       for (const auto& m : s.lists.count("any_of") ? s.lists.at("any_of") : std::vector<std::string>{}) {
@@ -287,7 +293,7 @@ struct Run {
         // Clearly positive: beyond the limit by the first reference's spread (limit - median).
         double spread = 0;
         if (auto p = refs.empty() ? pops.end() : pops.find(refs.front()); p != pops.end())
-          if (auto med = member_quantile(m, *c, p->first, 0.5)) spread = std::max(0.0, *t - *med);
+          if (auto med = member_quantile(m, p->first, 0.5)) spread = std::max(0.0, *t - *med);
         clear_thr.push_back(*t + spread);
       }
       if (cols.empty()) { out.warnings.push_back("b_lineage: no B-lineage marker could be thresholded"); return ag::Mask(n(), 0); }
@@ -331,9 +337,7 @@ struct Run {
         for (const char* key : {"markers", "lineage_markers"})
           if (s.lists.count(key))
             for (const auto& m : s.lists.at(key))
-              if (marker(m) && !tmpl.fixed_thresholds.count(m) &&
-                  !member_quantiles.count(std::tuple{m, *ref, tmpl.positivity_percentile / 100.0}))
-                pairs.emplace_back(m, *ref);
+              if (!tmpl.fixed_thresholds.count(m)) pairs.emplace_back(m, *ref);
         prefetch_member_quantiles(pairs, {tmpl.positivity_percentile / 100.0, 0.5});
       }
       // One dimension per channel: a shared channel ("CD66c/CD123") names two template markers.
@@ -354,7 +358,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = member_quantile(m, *c, ref->first, 0.5).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = member_quantile(m, ref->first, 0.5).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -366,7 +370,7 @@ struct Run {
         if (auto lim = negative_limit(m, tmpl.positivity_references)) {
           f.negative_limit = lim->first;
           const auto ref = pops.find(lim->second.substr(0, lim->second.find(' ')));
-          if (ref != pops.end()) f.negative_median = member_quantile(m, *c, ref->first, 0.5).value_or(f.negative_median);
+          if (ref != pops.end()) f.negative_median = member_quantile(m, ref->first, 0.5).value_or(f.negative_median);
         }
         feats.push_back(f);
       }
@@ -397,9 +401,8 @@ struct Run {
       // the file and the population holds enough events).
       auto scatter_reference = [&](const char* key, const std::optional<std::size_t>& channel)
           -> const std::vector<std::size_t>* {
-        if (!s.words.count(key) || !channel || !pops.count(s.words.at(key))) return nullptr;
-        const auto& ref = members_of(s.words.at(key));
-        return ref.size() >= tmpl.min_reference_events ? &ref : nullptr;
+        if (!s.words.count(key) || !channel || !is_reference(s.words.at(key))) return nullptr;
+        return &members_of(s.words.at(key));
       };
       if (const auto* ref = scatter_reference("side_scatter_below", panel.ssc_a))
         o.max_side_scatter = ag::median_at(col(*panel.ssc_a), *ref).value_or(o.max_side_scatter);
@@ -584,7 +587,7 @@ SampleResult analyze_sample(const std::filesystem::path& fcs_path, const Templat
       // Reference median for the MFI ratio: the population the threshold came from.
       std::string ref_name = lim->second.substr(0, lim->second.find(' '));
       if (run.pops.count(ref_name)) {
-        const double ref_lin = prep.to_linear(col, run.member_quantile(m, *c, ref_name, 0.5).value_or(0));
+        const double ref_lin = prep.to_linear(col, run.member_quantile(m, ref_name, 0.5).value_or(0));
         if (ref_lin > 0) a.mfi_ratio = a.median_intensity / ref_lin;
       }
       a.dim = a.percent_positive >= 50.0 && a.mfi_ratio && *a.mfi_ratio < tmpl.dim_mfi_ratio;

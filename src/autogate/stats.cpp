@@ -65,6 +65,9 @@ std::vector<double> gather_at(Column column, std::span<const std::size_t> events
 namespace {
 
 constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through a histogram
+// Two doubles as one value (an SSE2 register), for the scans below.
+typedef double Lanes2 __attribute__((vector_size(16)));
+typedef long long Flags2 __attribute__((vector_size(16)));  // comparison lanes: 0 or -1
 
 // Smallest and largest of finite values (v not empty), in four independent min/max chains: a
 // single chain waits on each comparison, and this pass opened every histogram selection. The
@@ -72,7 +75,6 @@ constexpr std::size_t kLargeSelection = 1 << 16;  // above this, select through 
 // step a store and a reload); chain l still takes values l, l + 4, ... and the chains combine
 // in the same tree.
 std::pair<double, double> range_of(std::span<const double> v) {
-  typedef double Lanes2 __attribute__((vector_size(16)));
   Lanes2 lo01 = {v[0], v[0]}, lo23 = lo01, hi01 = lo01, hi23 = lo01;
   const std::size_t n = v.size();
   std::size_t i = 0;
@@ -327,8 +329,6 @@ WindowedQuantiles::WindowedQuantiles(std::vector<double> qs, std::vector<Window>
 void WindowedQuantiles::add(std::span<const double> v) {
   n_ += v.size();
   if (overflowed_) return;
-  typedef double Lanes2 __attribute__((vector_size(16)));
-  typedef long long Flags2 __attribute__((vector_size(16)));  // comparison lanes: 0 or -1
   for (auto& c : collected_) {
     // The count below a window is a sum of comparisons, two values per step; the few values
     // inside (a window holds about 2% of them) are taken on a branch that is almost never taken.
