@@ -9,9 +9,21 @@
 #                                  spillover spreading after compensation, than the generator's
 #                                  photon model: about 1-3% CV on bright signals); scatter and
 #                                  time untouched
+#   misspill ERROR SEED OUT FILE...  compensation that does not fit: the events as acquired with a
+#                                  spillover whose off-diagonal terms are the file's times factors
+#                                  drawn log-uniformly from [1/ERROR, ERROR], while the file keeps
+#                                  stating its own (a single-stain control set a few months old)
 #   unstain MARKER OUT FILE...     the marker's name in $PnS replaced by one of the same length
 #                                  that names nothing (a panel without that stain)
 #   notime OUT FILE...             the time channel renamed (no time QC)
+#   gain FACTOR SEED OUT FILE...   another lab's settings: each marker's signal (in compensated
+#                                  space, so the file's spillover stays right) and the forward and
+#                                  side scatter each times a factor drawn log-uniformly from
+#                                  [1/FACTOR, FACTOR] per file (brighter or dimmer fluorochromes,
+#                                  other detector voltages); a factor over 1 is held where the
+#                                  channel's 99.5th percentile reaches 90% of $PnR (no factor
+#                                  over 1 on a channel already that high), as a lab keeps its
+#                                  cells on scale
 #
 # FCS 3.x files written by mrdflow-synth only ($DATATYPE F, one data segment); the TEXT segment
 # keeps its length, so every offset stays valid.
@@ -44,23 +56,88 @@ def replace_in_text(raw, ts, te, pattern, repl):
     raw[ts:te + 1] = new
 
 
+def float_events(raw, kw, f):
+    if kw.get("$DATATYPE") != "F":
+        sys.exit(f"{f}: only $DATATYPE F is supported")
+    ds, de = int(kw["$BEGINDATA"]), int(kw["$ENDDATA"])
+    if ds == 0:
+        ds, de = int(raw[26:34]), int(raw[34:42])
+    n_par, n_ev = int(kw["$PAR"]), int(kw["$TOT"])
+    dtype = "<f4" if kw["$BYTEORD"].startswith("1,2") else ">f4"
+    # float32, as stored: the noise verb's arithmetic stays in it (its sets' bytes unchanged)
+    x = np.frombuffer(bytes(raw[ds:de + 1]), dtype=dtype).reshape(n_ev, n_par).copy()
+    return x, ds, de, dtype
+
+
 def noise(sigma, seed, out, files):
     for f in files:
         raw, ts, te, kw = read(f)
-        if kw.get("$DATATYPE") != "F":
-            sys.exit(f"{f}: only $DATATYPE F is supported")
-        ds, de = int(kw["$BEGINDATA"]), int(kw["$ENDDATA"])
-        if ds == 0:
-            ds, de = int(raw[26:34]), int(raw[34:42])
-        n_par, n_ev = int(kw["$PAR"]), int(kw["$TOT"])
-        dtype = "<f4" if kw["$BYTEORD"].startswith("1,2") else ">f4"
-        x = np.frombuffer(bytes(raw[ds:de + 1]), dtype=dtype).reshape(n_ev, n_par).copy()
+        x, ds, de, dtype = float_events(raw, kw, f)
+        n_ev = x.shape[0]
         rng = np.random.default_rng(seed)
-        for p in range(n_par):
+        for p in range(x.shape[1]):
             name = kw.get("$P%dN" % (p + 1), "").upper()
             if re.match(r"^(FSC|SSC|FS |SS |TIME)", name):
                 continue
             x[:, p] *= np.exp(rng.normal(0, sigma, n_ev)).astype(np.float32)
+        raw[ds:de + 1] = x.astype(dtype).tobytes()
+        write(raw, f, out)
+
+
+def spillover(kw, names, f):
+    # (event-matrix columns of the spillover's channels, spillover matrix)
+    spill = kw.get("$SPILLOVER") or kw.get("SPILL") or kw.get("SPILLOVER")
+    if spill is None:
+        sys.exit(f"{f}: no spillover keyword")
+    parts = spill.split(",")
+    n = int(parts[0])
+    idx = [names.index(c) for c in parts[1:1 + n]]
+    return idx, np.array(parts[1 + n:1 + n + n * n], dtype=float).reshape(n, n)
+
+
+def file_rng(seed, f):
+    # A per-file stream, so that each tube of a set gets its own draw.
+    return np.random.default_rng([seed, sum(os.path.basename(f).encode())])
+
+
+def gain(factor, seed, out, files):
+    for f in files:
+        raw, ts, te, kw = read(f)
+        x, ds, de, dtype = float_events(raw, kw, f)
+        x = x.astype(np.float64)
+        names = [kw.get("$P%dN" % (p + 1), "") for p in range(x.shape[1])]
+        idx, s = spillover(kw, names, f)
+        n = len(idx)
+        rng = file_rng(seed, f)
+        draw = lambda: float(np.exp(rng.uniform(-np.log(factor), np.log(factor))))
+        ranges = np.array([float(kw["$P%dR" % (p + 1)]) for p in range(x.shape[1])])
+        # A lab sets its voltages so that the cells stay on scale: a factor over 1 goes no
+        # further than to put the channel's 99.5th percentile at 90% of its range.
+        on_scale = lambda k, values, top: min(k, max(1.0, 0.9 * top / max(np.quantile(values, 0.995), 1e-9)))
+        comp = x[:, idx] @ np.linalg.inv(s)
+        g = np.array([on_scale(draw(), comp[:, i], ranges[idx[i]]) for i in range(n)])
+        x[:, idx] = (comp * g) @ s
+        for group in (r"^(FSC|FS )", r"^(SSC|SS )"):
+            cols = [p for p, name in enumerate(names) if re.match(group, name.upper())]
+            k = draw()
+            for p in cols:
+                k = on_scale(k, x[:, p], ranges[p])
+            x[:, cols] *= k
+        raw[ds:de + 1] = x.astype(dtype).tobytes()
+        write(raw, f, out)
+
+
+def misspill(error, seed, out, files):
+    for f in files:
+        raw, ts, te, kw = read(f)
+        x, ds, de, dtype = float_events(raw, kw, f)
+        x = x.astype(np.float64)
+        names = [kw.get("$P%dN" % (p + 1), "") for p in range(x.shape[1])]
+        idx, s = spillover(kw, names, f)
+        rng = file_rng(seed, f)
+        actual = s * np.exp(rng.uniform(-np.log(error), np.log(error), s.shape))
+        np.fill_diagonal(actual, 1.0)
+        x[:, idx] = (x[:, idx] @ np.linalg.inv(s)) @ actual
         raw[ds:de + 1] = x.astype(dtype).tobytes()
         write(raw, f, out)
 
@@ -89,6 +166,12 @@ def main(argv):
         out = argv[3]
         os.makedirs(out, exist_ok=True)
         noise(float(argv[1]), int(argv[2]), out, argv[4:])
+    elif verb == "gain" and len(argv) >= 5:
+        os.makedirs(argv[3], exist_ok=True)
+        gain(float(argv[1]), int(argv[2]), argv[3], argv[4:])
+    elif verb == "misspill" and len(argv) >= 5:
+        os.makedirs(argv[3], exist_ok=True)
+        misspill(float(argv[1]), int(argv[2]), argv[3], argv[4:])
     elif verb == "unstain" and len(argv) >= 4:
         os.makedirs(argv[2], exist_ok=True)
         unstain(argv[1], argv[2], argv[3:])
@@ -96,7 +179,7 @@ def main(argv):
         os.makedirs(argv[1], exist_ok=True)
         notime(argv[1], argv[2:])
     else:
-        sys.exit("usage: perturb-set.py noise SIGMA SEED OUT FILE... | unstain MARKER OUT FILE... | notime OUT FILE...")
+        sys.exit("usage: perturb-set.py noise SIGMA SEED OUT FILE... | gain FACTOR SEED OUT FILE... | misspill ERROR SEED OUT FILE... | unstain MARKER OUT FILE... | notime OUT FILE...")
 
 
 if __name__ == "__main__":
