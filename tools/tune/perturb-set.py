@@ -21,7 +21,7 @@
 #                                  side scatter each times a factor drawn log-uniformly from
 #                                  [1/FACTOR, FACTOR] per file (brighter or dimmer fluorochromes,
 #                                  other detector voltages); a factor over 1 is held where the
-#                                  channel's 99.5th percentile reaches 90% of $PnR (no factor
+#                                  channel's 99.9th percentile reaches 80% of $PnR (no factor
 #                                  over 1 on a channel already that high), as a lab keeps its
 #                                  cells on scale
 #
@@ -112,8 +112,10 @@ def gain(factor, seed, out, files):
         draw = lambda: float(np.exp(rng.uniform(-np.log(factor), np.log(factor))))
         ranges = np.array([float(kw["$P%dR" % (p + 1)]) for p in range(x.shape[1])])
         # A lab sets its voltages so that the cells stay on scale: a factor over 1 goes no
-        # further than to put the channel's 99.5th percentile at 90% of its range.
-        on_scale = lambda k, values, top: min(k, max(1.0, 0.9 * top / max(np.quantile(values, 0.995), 1e-9)))
+        # further than to put the channel's 99.9th percentile at 80% of its range (bright
+        # T cells' CD45 is 10% of the events; beyond the range, compensation of the truncated
+        # values would spread into every channel that CD45 spills into).
+        on_scale = lambda k, values, top: min(k, max(1.0, 0.8 * top / max(np.quantile(values, 0.999), 1e-9)))
         comp = x[:, idx] @ np.linalg.inv(s)
         g = np.array([on_scale(draw(), comp[:, i], ranges[idx[i]]) for i in range(n)])
         x[:, idx] = (comp * g) @ s
