@@ -26,6 +26,7 @@ const std::map<std::string, std::map<std::string, char>>& method_params() {
       {"counting_beads", {{"min_channels", 'n'}, {"channel_share", 'n'}}},
       {"cd45_ssc", {{"marker", 'w'}, {"subset", 'w'}}},
       {"bright_mode", {{"marker", 'w'}}},
+      {"below_split", {{"markers", 'l'}}},
       {"b_lineage", {{"any_of", 'l'}, {"exclude", 'l'}, {"exclude_unless_b", 'l'}, {"exclude_population", 'l'},
                      {"negative_reference", 'w'}, {"lineage_references", 'l'}, {"percentile", 'n'}}},
       {"dfn_blasts", {{"markers", 'l'}, {"components", 'n'}, {"outlier_p", 'n'}, {"cluster_p", 'n'}, {"step_limit", 'n'},

@@ -26,6 +26,7 @@ struct Sim {
   std::size_t blasts = 0;
   bool cd19_negative_blasts = false;
   double hematogone_share = 0.03;
+  double mature_b_share = 0.03;  // of the cells
   int naming = 0;  // 0: BD-style $PnN + $PnS; 1: markers in $PnN only, other order
   double time_range = 100;  // the time channel's $PnR (its values run from 0 to 100)
   std::string unstained;    // a marker whose channel carries no $PnS (naming 0): as if not in the tube
@@ -55,7 +56,7 @@ std::filesystem::path write_sample(const Sim& s, const std::string& stem, std::u
     rows.push_back(r);
   };
   const std::size_t n_hgon = static_cast<std::size_t>(s.hematogone_share * s.cells);
-  const std::size_t n_t = s.cells * 15 / 100, n_b = s.cells * 3 / 100, n_mono = s.cells * 6 / 100;
+  const std::size_t n_t = s.cells * 15 / 100, n_b = static_cast<std::size_t>(std::lround(s.mature_b_share * static_cast<double>(s.cells))), n_mono = s.cells * 6 / 100;
   const std::size_t n_gran = s.cells - n_hgon - n_t - n_b - n_mono;
   //                         CD45  CD19  CD22  CD10  CD20  CD34  CD38  CD3
   label = 8;
@@ -218,6 +219,50 @@ TEST(Pipeline, TubeWithoutAPathwayMarkerIsAMissingMarkersEntry) {
     EXPECT_EQ(*r.error_kind, "missing_markers");
     EXPECT_NE(r.error_message->find(std::string("missing ") + marker), std::string::npos) << *r.error_message;
     EXPECT_FALSE(r.mrd);
+  }
+}
+
+// EuroFlow's BCP-ALL MRD tube carries no CD3. Granulocytes, the reference left then, are CD10+
+// (neutrophils), so hematogones looked CD10-negative beside them and regenerating marrows were
+// called positive (9 of 10 generated check tubes). The lymphocytes negative for CD19 and CD22
+// (T and NK cells) are the reference instead.
+TEST(Pipeline, TubeWithoutCd3TakesNonBLymphocytesAsNegativeReference) {
+  const auto tmpl = mrd_template();
+  {
+    Sim s;
+    s.hematogone_share = 0.12;
+    s.unstained = "CD3";
+    const auto r = analysis::analyze_sample(write_sample(s, "h6_regen_no_cd3", 7200), tmpl, {}, {});
+    ASSERT_FALSE(r.error_kind) << *r.error_message;
+    EXPECT_EQ(population(r, "t_cells"), 0u);
+    EXPECT_GT(population(r, "non_b_lymphocytes"), 20000u);
+    EXPECT_EQ(r.mrd->status, "not_detected") << r.mrd->blast_events;
+  }
+  {
+    Sim s;
+    s.blasts = 400;
+    s.unstained = "CD3";
+    const auto r = analysis::analyze_sample(write_sample(s, "h6_mrd_no_cd3", 7001), tmpl, {}, {});
+    ASSERT_FALSE(r.error_kind) << *r.error_message;
+    EXPECT_NEAR(static_cast<double>(r.mrd->blast_events), 400.0, 80.0);
+    ASSERT_TRUE(r.antigens.count("CD19"));
+    EXPECT_EQ(r.antigens.at("CD19").threshold_source.rfind("non_b_lymphocytes", 0), 0u)
+        << r.antigens.at("CD19").threshold_source;
+    EXPECT_GT(r.antigens.at("CD19").percent_positive, 95.0);
+  }
+  {
+    // B-cell aplasia: 100 mature B cells among 30,000 T cells make no second CD19 mode, yet at
+    // 0.33% of the lymphocytes they still raise the reference's 99.5th percentile.
+    Sim s;
+    s.hematogone_share = 0;
+    s.mature_b_share = 0.0005;
+    s.unstained = "CD3";
+    const auto r = analysis::analyze_sample(write_sample(s, "h6_aplasia_no_cd3", 7400), tmpl, {}, {});
+    ASSERT_FALSE(r.error_kind) << *r.error_message;
+    const auto lymphocytes = population(r, "lymphocytes"), non_b = population(r, "non_b_lymphocytes");
+    EXPECT_GT(non_b, 25000u);
+    EXPECT_GE(lymphocytes - non_b, 75u) << "mature B cells left in the reference";
+    EXPECT_LE(lymphocytes - non_b, 250u);
   }
 }
 

@@ -64,6 +64,10 @@ TEST(Template, ErrorsNameFileLineAndCulprit) {
                              "  - {name: t_cells, parent: cells, method: bright_mode, params: {marker: CD7}}\n");
   EXPECT_NE(e.find("unknown marker 'CD7'"), std::string::npos) << e;
 
+  e = error_of("split", std::string(kBase) +
+                            "  - {name: nb, parent: cells, method: below_split, params: {markers: [CD19, CD7]}}\n");
+  EXPECT_NE(e.find("unknown marker 'CD7'"), std::string::npos) << e;
+
   e = error_of("param", std::string(kBase) +
                             "  - {name: s, parent: cells, method: singlet_ratio, params: {sigma: 3}}\n");
   EXPECT_NE(e.find("unknown parameter 'sigma'"), std::string::npos) << e;
