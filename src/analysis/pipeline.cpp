@@ -270,18 +270,17 @@ struct Run {
       // lymphocytes make no second mode, yet at 0.5% they would set the reference's 99.5th
       // percentile (fresh cd19neg-relapse/865: CD20 limit 0.58 for 0.38, the clone called 0).
       ag::Mask keep = parent;
+      const auto& members = members_of(s.parent);  // (read through the parent's members only)
       for (const auto& m : s.lists.count("markers") ? s.lists.at("markers") : std::vector<std::string>{}) {
         auto c = marker(m);
         if (!c) continue;
-        std::vector<double> values = ag::gather(*c, parent);
+        std::vector<double> values = ag::gather_at(*c, members);
         const auto split = ag::bimodal_split(values);
         const auto q = ag::quantiles_inplace(values, {0.1587, 0.5});
         if (!q[0] || !q[1]) continue;
         const double t = std::min(split.value_or(INFINITY), *q[1] + 4 * (*q[1] - *q[0]));
         const ag::Column v = *c;
-        ag::for_each_block(n(), [&](std::size_t begin, std::size_t end) {
-          for (std::size_t i = begin; i < end; ++i) keep[i] &= static_cast<std::uint8_t>(v[i] <= t);
-        });
+        for (const auto i : members) keep[i] &= static_cast<std::uint8_t>(v[i] <= t);
       }
       return keep;
     }
