@@ -100,15 +100,22 @@ def file_rng(seed, f):
     return np.random.default_rng([seed, sum(os.path.basename(f).encode())])
 
 
-def gain(factor, seed, out, files):
+def rewrite_spilled(files, out, seed, change):
+    # Each file's events as float64 with the spillover's columns, changed in place by
+    # change(x, kw, names, idx, s, rng) and written back in the file's own type.
     for f in files:
         raw, ts, te, kw = read(f)
         x, ds, de, dtype = float_events(raw, kw, f)
         x = x.astype(np.float64)
         names = [kw.get("$P%dN" % (p + 1), "") for p in range(x.shape[1])]
         idx, s = spillover(kw, names, f)
-        n = len(idx)
-        rng = file_rng(seed, f)
+        change(x, kw, names, idx, s, file_rng(seed, f))
+        raw[ds:de + 1] = x.astype(dtype).tobytes()
+        write(raw, f, out)
+
+
+def gain(factor, seed, out, files):
+    def change(x, kw, names, idx, s, rng):
         draw = lambda: float(np.exp(rng.uniform(-np.log(factor), np.log(factor))))
         ranges = np.array([float(kw["$P%dR" % (p + 1)]) for p in range(x.shape[1])])
         # A lab sets its voltages so that the cells stay on scale: a factor over 1 goes no
@@ -117,7 +124,7 @@ def gain(factor, seed, out, files):
         # values would spread into every channel that CD45 spills into).
         on_scale = lambda k, values, top: min(k, max(1.0, 0.8 * top / max(np.quantile(values, 0.999), 1e-9)))
         comp = x[:, idx] @ np.linalg.inv(s)
-        g = np.array([on_scale(draw(), comp[:, i], ranges[idx[i]]) for i in range(n)])
+        g = np.array([on_scale(draw(), comp[:, i], ranges[idx[i]]) for i in range(len(idx))])
         x[:, idx] = (comp * g) @ s
         for group in (r"^(FSC|FS )", r"^(SSC|SS )"):
             cols = [p for p, name in enumerate(names) if re.match(group, name.upper())]
@@ -125,23 +132,15 @@ def gain(factor, seed, out, files):
             for p in cols:
                 k = on_scale(k, x[:, p], ranges[p])
             x[:, cols] *= k
-        raw[ds:de + 1] = x.astype(dtype).tobytes()
-        write(raw, f, out)
+    rewrite_spilled(files, out, seed, change)
 
 
 def misspill(error, seed, out, files):
-    for f in files:
-        raw, ts, te, kw = read(f)
-        x, ds, de, dtype = float_events(raw, kw, f)
-        x = x.astype(np.float64)
-        names = [kw.get("$P%dN" % (p + 1), "") for p in range(x.shape[1])]
-        idx, s = spillover(kw, names, f)
-        rng = file_rng(seed, f)
+    def change(x, kw, names, idx, s, rng):
         actual = s * np.exp(rng.uniform(-np.log(error), np.log(error), s.shape))
         np.fill_diagonal(actual, 1.0)
         x[:, idx] = (x[:, idx] @ np.linalg.inv(s)) @ actual
-        raw[ds:de + 1] = x.astype(dtype).tobytes()
-        write(raw, f, out)
+    rewrite_spilled(files, out, seed, change)
 
 
 def unstain(marker, out, files):
