@@ -163,16 +163,10 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__ if __doc__ else "usage: see the header of this file")
     verb = argv[0]
-    if verb == "noise" and len(argv) >= 5:
-        out = argv[3]
-        os.makedirs(out, exist_ok=True)
-        noise(float(argv[1]), int(argv[2]), out, argv[4:])
-    elif verb == "gain" and len(argv) >= 5:
+    seeded = {"noise": noise, "gain": gain, "misspill": misspill}  # VERB AMOUNT SEED OUT FILE...
+    if verb in seeded and len(argv) >= 5:
         os.makedirs(argv[3], exist_ok=True)
-        gain(float(argv[1]), int(argv[2]), argv[3], argv[4:])
-    elif verb == "misspill" and len(argv) >= 5:
-        os.makedirs(argv[3], exist_ok=True)
-        misspill(float(argv[1]), int(argv[2]), argv[3], argv[4:])
+        seeded[verb](float(argv[1]), int(argv[2]), argv[3], argv[4:])
     elif verb == "unstain" and len(argv) >= 4:
         os.makedirs(argv[2], exist_ok=True)
         unstain(argv[1], argv[2], argv[3:])
